@@ -1,0 +1,61 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Billing.Data;
+using Platform.Billing.Domain;
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Customer.V1;
+using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Billing.Application;
+
+public sealed record PrepaidBalanceView(Guid CustomerId, PrepaidAccount? Account, decimal Available, string Currency);
+
+/// <summary>Opens prepaid accounts and answers balances.</summary>
+public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient customers, IOptions<BillingOptions> options, TimeProvider clock)
+{
+    /// <summary>Opens the account (queuing PrepaidAccountOpened) unless the customer has one; the caller saves.</summary>
+    public async Task OpenAsync(Guid customerId, CancellationToken ct)
+    {
+        if (await db.PrepaidAccounts.AnyAsync(a => a.CustomerId == customerId, ct))
+        {
+            return;
+        }
+
+        var account = new PrepaidAccount
+        {
+            Id = Guid.CreateVersion7(),
+            CustomerId = customerId,
+            Currency = options.Value.DefaultCurrency,
+            OpenedAt = clock.GetUtcNow(),
+        };
+        db.PrepaidAccounts.Add(account);
+        db.Enqueue(new PrepaidAccountOpened(Guid.CreateVersion7(), account.OpenedAt, customerId, account.Id, account.Currency), clock);
+    }
+
+    /// <summary>
+    /// The available prepaid balance. Until billing has applied CustomerRegistered there is no account: then the
+    /// customer service is asked whether the customer exists (pending, zero) or not (NOT_FOUND).
+    /// </summary>
+    public async Task<PrepaidBalanceView> GetBalanceAsync(Guid customerId, CancellationToken ct)
+    {
+        var account = await db.PrepaidAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.CustomerId == customerId, ct);
+        if (account is not null)
+        {
+            // The ledger (issue "Billing service") replaces this with the sum of the prepaid and promotional accounts.
+            return new PrepaidBalanceView(customerId, account, 0m, account.Currency);
+        }
+
+        try
+        {
+            await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId.ToString() }, cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            throw new NotFoundException("customer", customerId.ToString());
+        }
+
+        return new PrepaidBalanceView(customerId, null, 0m, options.Value.DefaultCurrency);
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Platform.Billing.Domain;
+using Platform.BuildingBlocks.Messaging;
+
+namespace Platform.Billing.Data;
+
+public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(options)
+{
+    public DbSet<PrepaidAccount> PrepaidAccounts => Set<PrepaidAccount>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PrepaidAccount>(e =>
+        {
+            e.ToTable("prepaid_accounts");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => a.CustomerId).IsUnique();
+            e.Property(a => a.Currency).HasMaxLength(3).IsFixedLength();
+        });
+        modelBuilder.AddPlatformTables();
+    }
+}
+
+/// <summary>For `dotnet ef migrations add`; never connects.</summary>
+public sealed class BillingDbDesignTimeFactory : IDesignTimeDbContextFactory<BillingDb>
+{
+    public BillingDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<BillingDb>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options);
+}

@@ -1,0 +1,20 @@
+using Platform.Billing.Grpc;
+using Platform.BuildingBlocks.Data;
+using Platform.ServiceDefaults;
+
+namespace Platform.Billing;
+
+public sealed class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapGrpcService<PrepaidAccountsApi>();
+        return app.RunServiceAsync(args);
+    }
+}

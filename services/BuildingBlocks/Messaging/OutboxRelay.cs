@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Platform.BuildingBlocks.Messaging;
+
+public sealed class OutboxOptions
+{
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How often the relay looks for rows when nothing wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A publish not confirmed by the broker within this time counts as failed and is retried.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Publishes pending outbox rows of <typeparamref name="TDb"/> in sequence order and marks them sent, in one transaction
+/// per batch. Rows are locked with FOR UPDATE SKIP LOCKED, so relays of several replicas share a table without ever
+/// publishing the same row at the same time. A relay that dies after publishing and before committing leaves the rows
+/// pending; they are published again with the same message id and the consumers' inboxes drop the repeat.
+/// A failed publish is retried with exponential backoff and jitter; later rows wait behind it so order holds.
+/// </summary>
+public sealed class OutboxRelay<TDb>(
+    IServiceScopeFactory scopes,
+    IOutboxTransport transport,
+    TimeProvider clock,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxRelay<TDb>> log) where TDb : DbContext
+{
+    internal static readonly ActivitySource Source = new("Platform.Outbox");
+    private static readonly Meter Meter = new("Platform.Outbox");
+    private static readonly Counter<long> Published = Meter.CreateCounter<long>("platform.outbox.published", description: "Outbox rows published");
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("platform.outbox.publish_failures", description: "Failed publish attempts");
+    private static readonly Histogram<double> Lag = Meter.CreateHistogram<double>("platform.outbox.lag", "s", "Time from commit of the change to its publish");
+
+    /// <summary>One pass: publishes what is due, in order. Answers the number of rows published.</summary>
+    public async Task<int> PublishPendingAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var batch = await db.Set<OutboxMessage>()
+            .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY sequence LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
+            .ToListAsync(ct);
+
+        var published = 0;
+        foreach (var row in batch)
+        {
+            var now = clock.GetUtcNow();
+            if (row.NextAttemptAt > now)
+            {
+                break; // waiting out a backoff: later rows wait behind it
+            }
+
+            if (!await TryPublishAsync(row, ct))
+            {
+                row.Attempts++;
+                row.NextAttemptAt = now + Backoff(row.Attempts);
+                break;
+            }
+
+            row.SentAt = clock.GetUtcNow();
+            row.LastError = null;
+            published++;
+            Published.Add(1);
+            Lag.Record((row.SentAt.Value - row.CreatedAt).TotalSeconds);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return published;
+    }
+
+    private async Task<bool> TryPublishAsync(OutboxMessage row, CancellationToken ct)
+    {
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        using var activity = Source.StartActivity("outbox publish " + row.MessageType, ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.message.id", row.Id);
+        try
+        {
+            var type = EventTypes.Resolve(row.MessageType);
+            var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.Value.PublishTimeout);
+            await transport.PublishAsync(message, type, row.Id, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            row.LastError = e.GetType().Name + ": " + e.Message;
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            Failures.Add(1);
+            log.LogWarning("Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}: {Error}",
+                row.Id, row.MessageType, row.Attempts + 1, row.LastError);
+            return false;
+        }
+    }
+
+    private TimeSpan Backoff(int attempts)
+    {
+        var exponential = TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(attempts, 16)));
+        var capped = exponential < options.Value.MaxBackoff ? exponential : options.Value.MaxBackoff;
+        return capped * (0.75 + Random.Shared.NextDouble() * 0.5);
+    }
+}

@@ -1,0 +1,21 @@
+using Platform.Complaint.Data;
+using Platform.BuildingBlocks;
+
+namespace Platform.Complaint;
+
+/// <summary>
+/// The complaint service host: database (migrated), bus with outbox relay, cache, health and telemetry.
+/// Its business capabilities and gRPC API come with its own issue.
+/// </summary>
+public static class Extensions
+{
+    public const string ServiceName = "complaint";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<ComplaintDb>("complaintdb");
+        builder.AddPlatformMessaging<ComplaintDb>(ServiceName);
+        builder.AddPlatformCache();
+        return builder;
+    }
+}

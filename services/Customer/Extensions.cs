@@ -1,0 +1,19 @@
+using Platform.BuildingBlocks;
+using Platform.Customer.Application;
+using Platform.Customer.Data;
+
+namespace Platform.Customer;
+
+public static class Extensions
+{
+    public const string ServiceName = "customer";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<CustomerDb>("customerdb");
+        builder.AddPlatformMessaging<CustomerDb>(ServiceName);
+        builder.AddPlatformCache();
+        builder.Services.AddScoped<CustomerRegistry>();
+        return builder;
+    }
+}

@@ -1,0 +1,20 @@
+using Platform.Customer.Grpc;
+using Platform.BuildingBlocks.Data;
+using Platform.ServiceDefaults;
+
+namespace Platform.Customer;
+
+public sealed class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapGrpcService<CustomersApi>();
+        return app.RunServiceAsync(args);
+    }
+}

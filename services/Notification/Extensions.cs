@@ -1,0 +1,21 @@
+using Platform.Notification.Data;
+using Platform.BuildingBlocks;
+
+namespace Platform.Notification;
+
+/// <summary>
+/// The notification service host: database (migrated), bus with outbox relay, cache, health and telemetry.
+/// Its business capabilities and gRPC API come with its own issue.
+/// </summary>
+public static class Extensions
+{
+    public const string ServiceName = "notification";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<NotificationDb>("notificationdb");
+        builder.AddPlatformMessaging<NotificationDb>(ServiceName);
+        builder.AddPlatformCache();
+        return builder;
+    }
+}

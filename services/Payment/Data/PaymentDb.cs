@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Platform.BuildingBlocks.Messaging;
+
+namespace Platform.Payment.Data;
+
+public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddPlatformTables();
+}
+
+/// <summary>For `dotnet ef migrations add`; never connects.</summary>
+public sealed class PaymentDbDesignTimeFactory : IDesignTimeDbContextFactory<PaymentDb>
+{
+    public PaymentDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PaymentDb>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options);
+}

@@ -1,0 +1,21 @@
+using Platform.Payment.Data;
+using Platform.BuildingBlocks;
+
+namespace Platform.Payment;
+
+/// <summary>
+/// The payment service host: database (migrated), bus with outbox relay, cache, health and telemetry.
+/// Its business capabilities and gRPC API come with its own issue.
+/// </summary>
+public static class Extensions
+{
+    public const string ServiceName = "payment";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<PaymentDb>("paymentdb");
+        builder.AddPlatformMessaging<PaymentDb>(ServiceName);
+        builder.AddPlatformCache();
+        return builder;
+    }
+}

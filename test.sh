@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test of the platform: unit, service integration (real PostgreSQL, RabbitMQ, Redis started by the
+# test harness from the installed binaries) and whole-system tests (the AppHost's orchestration, every service a
+# real process). Installs the server packages first when they are missing.
+# Last line: "N passed, N failed[, N skipped]"; exit status non-zero when a test failed or none ran.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+deploy/local/prerequisites.sh
+
+results="${TEST_RESULTS_DIR:-artifacts/test-results}"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build Platform.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
+status=0
+dotnet test Platform.sln -c Release --no-build --nologo \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
+  --results-directory "$results" "$@" || status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed)))
+  skipped=$((skipped + $(value notExecuted)))
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,71 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// One service hosted in-process (WebApplicationFactory) against the run's real PostgreSQL, RabbitMQ and Redis, in
+/// Development (it migrates its database at start), with a ready gRPC channel.
+/// </summary>
+public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebApplicationFactory<TProgram> where TProgram : class
+{
+    private readonly List<Action<IServiceCollection>> testServices = [];
+    private GrpcChannel? channel;
+
+    public GrpcChannel Channel => channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+    {
+        HttpHandler = Server.CreateHandler(),
+        DisposeHttpClient = true,
+    });
+
+    /// <summary>Replaces services before the host starts (for example, routes a gRPC client to another in-process host).</summary>
+    public ServiceHost<TProgram> WithServices(Action<IServiceCollection> configure)
+    {
+        testServices.Add(configure);
+        return this;
+    }
+
+    /// <summary>A fresh scope's DbContext, to check what the service stored.</summary>
+    public TDb NewDb<TDb>(out IServiceScope scope) where TDb : DbContext
+    {
+        scope = Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<TDb>();
+    }
+
+    public async Task<T> QueryAsync<TDb, T>(Func<TDb, Task<T>> query) where TDb : DbContext
+    {
+        using var scope = Services.CreateScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TDb>());
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Auth:SigningKey", Tokens.SigningKey);
+        builder.UseSetting("Auth:Issuer", Tokens.Options.Issuer);
+        builder.UseSetting("Auth:Audience", Tokens.Options.Audience);
+        builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var configure in testServices)
+            {
+                configure(services);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        channel?.Dispose();
+        base.Dispose(disposing);
+    }
+}

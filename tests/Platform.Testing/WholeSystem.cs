@@ -1,0 +1,75 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Platform.AppHost;
+using Platform.Hosting;
+using Platform.ServiceDefaults.Auth;
+using Xunit;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// The whole platform as the AppHost runs it — the same <see cref="PlatformModel"/> and orchestration code, every
+/// service a real process with its own servers under a temp state directory — for scenario tests, as
+/// Aspire.Hosting.Testing would run an AppHost.
+/// </summary>
+public sealed class WholeSystem : IAsyncLifetime
+{
+    private readonly Dictionary<string, GrpcChannel> channels = [];
+
+    public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "platform-tests", $"system-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+
+    public DistributedApp App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new DistributedAppOptions
+        {
+            StateDirectory = StateDirectory,
+            StreamLogs = false,
+            ShowResourceTable = false,
+        };
+        App = PlatformModel.Declare(options).Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await App.StartAsync(timeout.Token);
+    }
+
+    public GrpcChannel Channel(string service)
+    {
+        lock (channels)
+        {
+            if (!channels.TryGetValue(service, out var channel))
+            {
+                channel = GrpcChannel.ForAddress(App.GetEndpoint(service, "grpc"));
+                channels[service] = channel;
+            }
+
+            return channel;
+        }
+    }
+
+    /// <summary>Call options with a token signed by the key the AppHost generated for this run.</summary>
+    public CallOptions As(params string[] roles)
+    {
+        var key = File.ReadAllText(Path.Combine(StateDirectory, "secrets", "signing-key")).Trim();
+        var token = TokenIssuer.Issue(new AuthOptions { SigningKey = key }, "scenario", roles, TimeSpan.FromHours(1));
+        return new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }, DateTime.UtcNow.AddSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var channel in channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a process still closing a file; the temp folder is cleared by the OS
+        }
+    }
+}

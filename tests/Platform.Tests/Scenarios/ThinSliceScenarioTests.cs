@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Customer.V1;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+
+namespace Platform.Tests.Scenarios;
+
+/// <summary>The whole platform started by the AppHost's orchestration: every service a real process.</summary>
+public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<WholeSystem>
+{
+    [Fact]
+    public async Task Sales_registers_a_customer_and_finance_sees_an_open_prepaid_account_with_zero_balance()
+    {
+        var customers = new Customers.CustomersClient(system.Channel("customer"));
+        var accounts = new PrepaidAccounts.PrepaidAccountsClient(system.Channel("billing"));
+
+        var customer = await customers.RegisterCustomerAsync(new RegisterCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Kind = CustomerKind.Organization,
+            DisplayName = "Hangzhou Sunrise Education Ltd.",
+            Email = "finance@sunrise.example.cn",
+        }, system.As(Roles.SalesRep));
+
+        // Billing answers from its own account once it applied CustomerRegistered; before that it asks the
+        // customer service (through service discovery) and answers PENDING.
+        var first = await accounts.GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customer.CustomerId }, system.As(Roles.FinanceClerk));
+        Assert.Contains(first.State, new[] { AccountState.Pending, AccountState.Open });
+
+        var balance = await Eventually.Until(
+            async () => await accounts.GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customer.CustomerId }, system.As(Roles.FinanceClerk)),
+            b => b.State == AccountState.Open, what: "billing to open the account");
+        Assert.Equal("CNY", balance.Available.CurrencyCode);
+        Assert.Equal(0, balance.Available.Units);
+    }
+
+    [Fact]
+    public async Task Every_resource_is_healthy_and_listed_in_resources_json()
+    {
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system.StateDirectory, "resources.json")));
+        var resources = json.RootElement.GetProperty("resources").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("name").GetString()!, r => r);
+
+        foreach (var name in new[] { "postgres", "messaging", "cache", "customer", "billing", "payment", "complaint", "notification" })
+        {
+            Assert.Equal("healthy", resources[name].GetProperty("state").GetString());
+        }
+
+        using var http = new HttpClient();
+        foreach (var service in new[] { "customer", "billing", "payment", "complaint", "notification" })
+        {
+            var health = await http.GetAsync(new Uri(system.App.GetEndpoint(service, "http"), "/health"));
+            Assert.True(health.IsSuccessStatusCode, $"{service} /health answered {health.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task A_crashed_service_is_restarted_and_answers_again()
+    {
+        await system.App.KillAsync("payment");
+
+        using var http = new HttpClient();
+        await Eventually.Until(async () => (await http.GetAsync(new Uri(system.App.GetEndpoint("payment", "http"), "/health"))).IsSuccessStatusCode,
+            ok => ok, TimeSpan.FromSeconds(60), "payment to come back");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system.StateDirectory, "resources.json")));
+        var payment = json.RootElement.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "payment");
+        Assert.True(payment.GetProperty("restarts").GetInt32() >= 1);
+    }
+}
