@@ -13,9 +13,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformDatabase<BillingDb>("billingdb");
-        builder.AddPlatformMessaging<BillingDb>(ServiceName, bus => bus.AddConsumer<CustomerRegisteredConsumer>());
-        builder.AddPlatformCache();
+        builder.AddPlatformBackbone<BillingDb>(ServiceName, bus => bus.AddConsumer<CustomerRegisteredConsumer>());
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section);
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer");
         builder.Services.AddScoped<PrepaidAccountBook>();

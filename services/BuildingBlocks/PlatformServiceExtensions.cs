@@ -19,6 +19,15 @@ public static class PlatformServiceExtensions
     public const string MessagingConnection = "messaging";
     public const string CacheConnection = "cache";
 
+    /// <summary>
+    /// What every service stands on: its own database (connection "{service}db", migrated in Development), the bus with
+    /// the consumers given and the outbox relay, and the cache.
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformBackbone<TDb>(this IHostApplicationBuilder builder, string serviceName,
+        Action<IBusRegistrationConfigurator>? consumers = null)
+        where TDb : DbContext =>
+        builder.AddPlatformDatabase<TDb>(serviceName + "db").AddPlatformMessaging<TDb>(serviceName, consumers).AddPlatformCache();
+
     /// <summary>The service's own PostgreSQL database (EF Core, snake_case), its health check and the idempotent-request store.</summary>
     public static IHostApplicationBuilder AddPlatformDatabase<TDb>(this IHostApplicationBuilder builder, string connectionName)
         where TDb : DbContext

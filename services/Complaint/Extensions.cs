@@ -13,9 +13,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformDatabase<ComplaintDb>("complaintdb");
-        builder.AddPlatformMessaging<ComplaintDb>(ServiceName);
-        builder.AddPlatformCache();
+        builder.AddPlatformBackbone<ComplaintDb>(ServiceName);
         return builder;
     }
 }

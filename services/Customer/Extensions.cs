@@ -10,9 +10,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformDatabase<CustomerDb>("customerdb");
-        builder.AddPlatformMessaging<CustomerDb>(ServiceName);
-        builder.AddPlatformCache();
+        builder.AddPlatformBackbone<CustomerDb>(ServiceName);
         builder.Services.AddScoped<CustomerRegistry>();
         return builder;
     }

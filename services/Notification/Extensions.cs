@@ -13,9 +13,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformDatabase<NotificationDb>("notificationdb");
-        builder.AddPlatformMessaging<NotificationDb>(ServiceName);
-        builder.AddPlatformCache();
+        builder.AddPlatformBackbone<NotificationDb>(ServiceName);
         return builder;
     }
 }

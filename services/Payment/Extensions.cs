@@ -13,9 +13,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformDatabase<PaymentDb>("paymentdb");
-        builder.AddPlatformMessaging<PaymentDb>(ServiceName);
-        builder.AddPlatformCache();
+        builder.AddPlatformBackbone<PaymentDb>(ServiceName);
         return builder;
     }
 }

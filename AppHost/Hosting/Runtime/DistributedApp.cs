@@ -18,6 +18,7 @@ public sealed class DistributedApp : IAsyncDisposable
     private readonly Dictionary<string, ResourceRuntime> byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ProjectLaunch> launches = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock gate = new();
+    private readonly FileStream stateLock;
     private Task? stopping;
     private bool started;
 
@@ -27,6 +28,7 @@ public sealed class DistributedApp : IAsyncDisposable
         RepositoryRoot = options.RepositoryRoot ?? RepositoryLayout.FindRoot();
         StateDirectory = Path.GetFullPath(options.StateDirectory ?? RepositoryLayout.DefaultStateDirectory(RepositoryRoot));
         Directory.CreateDirectory(StateDirectory);
+        stateLock = LockStateDirectory(StateDirectory);
         SigningKey = LocalSecrets.GetOrCreateSigningKey(StateDirectory);
         SigningKeyFile = LocalSecrets.SigningKeyPath(StateDirectory);
         var selected = resources.Where(r => r is not ProjectResource p || options.Projects is null
@@ -224,10 +226,28 @@ public sealed class DistributedApp : IAsyncDisposable
         await Task.WhenAll(projects.Select(p => p.ShutdownAsync()));
         projects.ForEach(p => p.Dispose());
         log.Info("stopping servers");
-        await Task.WhenAll(runtimes.OfType<ServerRuntime>().Select(s => s.StopAsync()));
+        await Task.WhenAll(runtimes.OfType<ServerRuntime>().Select(s => s.ShutdownAsync()));
         board.Stopped();
         log.Info("stopped");
         log.Dispose();
+        await stateLock.DisposeAsync();
+    }
+
+    /// <summary>One orchestrator per state directory: two would run two servers on the same data.</summary>
+    private static FileStream LockStateDirectory(string directory)
+    {
+        var pidFile = Path.Combine(directory, "apphost.pid");
+        try
+        {
+            var stream = new FileStream(Path.Combine(directory, "apphost.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return stream;
+        }
+        catch (IOException e)
+        {
+            var owner = File.Exists(pidFile) ? File.ReadAllText(pidFile).Trim() : "?";
+            throw new InvalidOperationException($"The state directory {directory} is in use by another AppHost (pid {owner}); stop it or use --state-dir.", e);
+        }
     }
 
     private bool ServersHealthy() =>
@@ -242,7 +262,8 @@ public sealed class DistributedApp : IAsyncDisposable
     {
         var tail = r.LogTail(15);
         var lines = tail.Count == 0 ? "" : "\n" + string.Join('\n', tail.Select(l => "    | " + l));
-        return $"  {r.Name} ({r.Resource.Type}): {r.State}, log {Path.Combine(StateDirectory, "logs", r.Name + ".log")}{lines}";
+        var why = r.State == ResourceStates.Failed && r.Failure is not null ? $" ({r.Failure})" : "";
+        return $"  {r.Name} ({r.Resource.Type}): {r.State}{why}, log {Path.Combine(StateDirectory, "logs", r.Name + ".log")}{lines}";
     }));
 
     private string? ExistingServer(string name) =>

@@ -10,7 +10,7 @@ internal sealed class ProjectRuntime : ResourceRuntime, IDisposable
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
     {
-        Timeout = TimeSpan.FromSeconds(3),
+        Timeout = TimeSpan.FromSeconds(10), // a cold first /health (connecting to the database, broker and cache) takes seconds
     };
 
     private readonly ProjectLaunch launch;
@@ -35,7 +35,16 @@ internal sealed class ProjectRuntime : ResourceRuntime, IDisposable
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var environment = await launch.PrepareAsync(cancellationToken);
+        IReadOnlyDictionary<string, string?> environment;
+        try
+        {
+            environment = await launch.PrepareAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Set(ResourceStates.Failed, null, failure: new InvalidOperationException($"a resource it waits for failed: {e.Message}", e));
+            throw;
+        }
         if (!File.Exists(launch.AssemblyPath))
         {
             var error = new FileNotFoundException($"{Name}: {launch.AssemblyPath} not found; build it first (dotnet build {launch.ProjectFile} -c {launch.Configuration}).");
@@ -71,7 +80,6 @@ internal sealed class ProjectRuntime : ResourceRuntime, IDisposable
         }
 
         await StopProcessAsync();
-
         Set(ResourceStates.Stopped, null);
     }
 
@@ -127,7 +135,18 @@ internal sealed class ProjectRuntime : ResourceRuntime, IDisposable
 
             Set(crashed ? ResourceStates.Restarting : ResourceStates.Starting, null);
             var started = DateTime.UtcNow;
-            var running = await ChildProcess.StartAsync(launch.CreateSpec(environment, log.Sink(Name)));
+            ChildProcess running;
+            try
+            {
+                running = await ChildProcess.StartAsync(launch.CreateSpec(environment, log.Sink(Name)));
+            }
+            catch (Exception e)
+            {
+                log.Info($"{Name}: cannot start: {e.Message}");
+                Set(ResourceStates.Failed, null, failure: e);
+                return;
+            }
+
             process = running;
             if (stopping.IsCancellationRequested || paused)
             {

@@ -17,6 +17,9 @@ internal abstract class ResourceRuntime(Resource resource, StatusBoard board)
 
     public int Restarts { get; private set; }
 
+    /// <summary>Why the resource last failed.</summary>
+    public string? Failure { get; private set; }
+
     public Dictionary<string, string> Endpoints { get; } = new(StringComparer.Ordinal);
 
     public string? ConnectionString => connectionString.Task.IsCompletedSuccessfully ? connectionString.Task.Result : null;
@@ -103,6 +106,7 @@ internal abstract class ResourceRuntime(Resource resource, StatusBoard board)
         else if (state == ResourceStates.Failed)
         {
             var error = failure ?? new InvalidOperationException($"{Resource} failed.");
+            Failure = error.Message;
             firstHealthy.TrySetException(error);
             connectionString.TrySetException(error);
         }

@@ -45,15 +45,22 @@ internal sealed class ServerRuntime : ResourceRuntime
         await StartServerAsync(cancellationToken);
     }
 
-    public override async Task StopAsync()
+    /// <summary>Stops the server (an outage) until <see cref="ResumeAsync"/>.</summary>
+    public override Task StopAsync()
     {
-        if (Server is null)
+        RequireLocal();
+        return ShutdownAsync();
+    }
+
+    /// <summary>Orchestrator shutdown: stops a started server; an existing one is only no longer used.</summary>
+    public async Task ShutdownAsync()
+    {
+        Interlocked.Increment(ref generation);
+        if (Server is not null)
         {
-            return;
+            await Server.StopAsync();
         }
 
-        Interlocked.Increment(ref generation);
-        await Server.StopAsync();
         Set(ResourceStates.Stopped, null);
     }
 
@@ -122,7 +129,7 @@ internal sealed class ServerRuntime : ResourceRuntime
     {
         if (Server is null)
         {
-            throw new InvalidOperationException($"{Resource} is an existing server (ConnectionStrings__{Name}); it cannot be restarted from here.");
+            throw new InvalidOperationException($"{Resource} is an existing server (ConnectionStrings__{Name}); it cannot be stopped or restarted from here.");
         }
     }
 }

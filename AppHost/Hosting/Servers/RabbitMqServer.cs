@@ -72,9 +72,20 @@ public sealed class RabbitMqServer(int port = 0, Action<string>? output = null, 
             ],
             cancellationToken);
 
+        if (epmd is { HasExited: false })
+        {
+            return; // still running after the node died unexpectedly
+        }
+
         epmd = await ChildProcess.StartAsync(new ChildProcessSpec("epmd", ["-port", epmdPort.ToString(), "-address", "127.0.0.1"])
         {
-            Output = line => Log("epmd: " + line),
+            Output = line =>
+            {
+                if (!line.Contains("got partial packet", StringComparison.Ordinal)) // our readiness probe below
+                {
+                    Log("epmd: " + line);
+                }
+            },
         });
         for (var i = 0; !await Answers(epmdPort); i++)
         {
@@ -87,11 +98,19 @@ public sealed class RabbitMqServer(int port = 0, Action<string>? output = null, 
         }
     }
 
-    protected override ChildProcessSpec CreateSpec(string dataDirectory) => new(Path.Combine(bin, "rabbitmq-server"), [])
+    /// <summary>
+    /// With RABBITMQ_ALLOW_INPUT the script execs the Erlang VM instead of staying as its parent, so the process we hold
+    /// (and its parent-death signal) is the node itself; <c>-noinput</c> is passed explicitly. The VM stops gracefully on SIGTERM.
+    /// </summary>
+    protected override ChildProcessSpec CreateSpec(string dataDirectory) => new(Path.Combine(bin, "rabbitmq-server"), ["-noinput"])
     {
-        Environment = Environment(dataDirectory),
+        Environment = new Dictionary<string, string?>(Environment(dataDirectory))
+        {
+            ["RABBITMQ_ALLOW_INPUT"] = "1",
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+B i",
+        },
         WorkingDirectory = dataDirectory,
-        StopSignal = Native.SigTerm, // the script traps it and stops the node gracefully
+        StopSignal = Native.SigTerm,
         Output = OutputSink,
     };
 
