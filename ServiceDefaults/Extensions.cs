@@ -1,3 +1,4 @@
+using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -42,7 +43,8 @@ public static class Extensions
                 options.Interceptors.Add<ErrorInterceptor>();
                 options.EnableDetailedErrors = false;
             })
-            .AddJsonTranscoding();
+            .AddJsonTranscoding(o => o.TypeRegistry = TypeRegistry.FromMessages(
+                Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.PreconditionFailure.Descriptor));
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
 

@@ -15,7 +15,7 @@ public static class GrpcClientExtensions
     public static IHttpClientBuilder AddPlatformGrpcClient<TClient>(this IServiceCollection services, string service, TimeSpan? deadline = null)
         where TClient : class
     {
-        var timeout = deadline ?? TimeSpan.FromSeconds(5);
+        var timeout = deadline ?? TimeSpan.FromSeconds(10);
         return services
             .AddGrpcClient<TClient>(o =>
             {

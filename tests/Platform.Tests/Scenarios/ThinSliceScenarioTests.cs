@@ -6,7 +6,12 @@ using Platform.Testing;
 
 namespace Platform.Tests.Scenarios;
 
+/// <summary>Scenario tests run alone, after the parallel ones: each starts the whole platform.</summary>
+[CollectionDefinition(nameof(WholeSystemCollection), DisableParallelization = true)]
+public sealed class WholeSystemCollection;
+
 /// <summary>The whole platform started by the AppHost's orchestration: every service a real process.</summary>
+[Collection(nameof(WholeSystemCollection))]
 public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<WholeSystem>
 {
     [Fact]
@@ -60,11 +65,18 @@ public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<W
     {
         await system.App.KillAsync("payment");
 
+        var payment = await Eventually.Until(async () => (await ResourceAsync("payment")).Clone(),
+            r => r.GetProperty("state").GetString() == "healthy" && r.GetProperty("restarts").GetInt32() >= 1,
+            TimeSpan.FromSeconds(90), "payment to be restarted and healthy");
         using var http = new HttpClient();
-        await Eventually.Until(async () => (await http.GetAsync(new Uri(system.App.GetEndpoint("payment", "http"), "/health"))).IsSuccessStatusCode,
-            ok => ok, TimeSpan.FromSeconds(60), "payment to come back");
+        var health = await http.GetAsync(new Uri(system.App.GetEndpoint("payment", "http"), "/health"));
+        Assert.True(health.IsSuccessStatusCode);
+        Assert.True(payment.GetProperty("pid").GetInt32() > 0);
+    }
+
+    private async Task<JsonElement> ResourceAsync(string name)
+    {
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system.StateDirectory, "resources.json")));
-        var payment = json.RootElement.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "payment");
-        Assert.True(payment.GetProperty("restarts").GetInt32() >= 1);
+        return json.RootElement.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name).Clone();
     }
 }

@@ -139,6 +139,27 @@ public sealed class ThinSliceTests(CustomerAndBilling services) : IClassFixture<
     }
 
     [Fact]
+    public async Task Rest_callers_get_the_same_refusal_with_its_details_as_json()
+    {
+        using var http = services.Customer.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/customers")
+        {
+            Content = new StringContent("""{"requestId":"rest-1","kind":"CUSTOMER_KIND_INDIVIDUAL","displayName":"","email":"li@example.com"}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", Tokens.For(Roles.SalesRep));
+
+        using var response = await http.SendAsync(request);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var violation = body.RootElement.GetProperty("details").EnumerateArray()
+            .Single(d => d.GetProperty("@type").GetString()!.EndsWith("BadRequest", StringComparison.Ordinal))
+            .GetProperty("fieldViolations")[0];
+        Assert.Equal("display_name", violation.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task Balance_of_an_unknown_customer_is_not_found()
     {
         var e = await Assert.ThrowsAsync<RpcException>(async () => await services.PrepaidAccounts.GetPrepaidBalanceAsync(
