@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -36,12 +37,28 @@ public sealed class OutboxSignal : IDisposable
     }
 }
 
-/// <summary>Pulses the <see cref="OutboxSignal"/> after SaveChanges (no explicit transaction) or after a commit.</summary>
+/// <summary>
+/// Pulses the <see cref="OutboxSignal"/> once outbox rows a context added are committed: after SaveChanges when no
+/// explicit transaction is open, otherwise after the commit. Saves that add no outbox rows (the relay's own) never pulse.
+/// </summary>
 public sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    private readonly ConditionalWeakTable<DbContext, object> awaitingCommit = [];
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db && db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        {
+            awaitingCommit.AddOrUpdate(db, db);
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context?.Database.CurrentTransaction is null)
+        if (eventData.Context is { } db && db.Database.CurrentTransaction is null && awaitingCommit.Remove(db))
         {
             signal.Pulse();
         }
@@ -51,7 +68,21 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChangesIn
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        signal.Pulse();
+        if (eventData.Context is { } db && awaitingCommit.Remove(db))
+        {
+            signal.Pulse();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db)
+        {
+            awaitingCommit.Remove(db);
+        }
+
         return Task.CompletedTask;
     }
 }
