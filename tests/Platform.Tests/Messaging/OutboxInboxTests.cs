@@ -140,4 +140,23 @@ public sealed class OutboxInboxTests
         Assert.Equal(events.OrderBy(e => e), transport.Published.Distinct().OrderBy(e => e));
         Assert.Equal(0, await rig.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null)));
     }
+
+    [Fact]
+    public async Task Idle_relay_waits_for_work_instead_of_spinning()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        await using var rig = await MessagingRig.StartAsync(await infra.NewDatabaseAsync("outbox_idle"), await infra.NewVirtualHostAsync("outbox-idle"), runRelay: true);
+        var @event = await rig.ChangeAndAnnounceAsync();
+        await Eventually.Until(() => rig.EffectsOf(@event.CustomerId), n => n == 1, what: "the event to be applied");
+
+        var before = await CommitsAsync(rig);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var commits = await CommitsAsync(rig) - before;
+
+        // Polling every 200 ms is about 15 passes; a relay woken by its own commits makes thousands.
+        Assert.InRange(commits, 1, 100);
+    }
+
+    private static Task<long> CommitsAsync(MessagingRig rig) => rig.QueryAsync(db => db.Database
+        .SqlQuery<long>($"SELECT xact_commit AS \"Value\" FROM pg_stat_database WHERE datname = current_database()").SingleAsync());
 }
