@@ -12,6 +12,11 @@ public sealed class OutboxSignal : IDisposable
 
     public void Pulse()
     {
+        if (pulse.CurrentCount > 0)
+        {
+            return; // already signalled
+        }
+
         try
         {
             pulse.Release();
