@@ -5,7 +5,7 @@ namespace Platform.Complaint;
 
 /// <summary>
 /// The complaint service host: database (migrated), bus with outbox relay, cache, health and telemetry.
-/// Its business capabilities and gRPC API come with its own issue.
+/// Its business capabilities and gRPC API are not built yet (README, "Not built yet").
 /// </summary>
 public static class Extensions
 {

@@ -5,7 +5,7 @@ namespace Platform.Notification;
 
 /// <summary>
 /// The notification service host: database (migrated), bus with outbox relay, cache, health and telemetry.
-/// Its business capabilities and gRPC API come with its own issue.
+/// Its business capabilities and gRPC API are not built yet (README, "Not built yet").
 /// </summary>
 public static class Extensions
 {

@@ -43,7 +43,8 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
         var account = await db.PrepaidAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.CustomerId == customerId, ct);
         if (account is not null)
         {
-            // The ledger (issue "Billing service") replaces this with the sum of the prepaid and promotional accounts.
+            // No ledger postings exist yet: an open account holds zero. The prepaid ledger will answer the sum of the
+            // prepaid cash and promotional credit accounts here.
             return new PrepaidBalanceView(customerId, account, 0m, account.Currency);
         }
 

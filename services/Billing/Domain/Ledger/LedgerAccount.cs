@@ -1,0 +1,43 @@
+namespace Platform.Billing.Domain.Ledger;
+
+/// <summary>The accounts each customer's book holds (domain file, "Prepaid ledger").</summary>
+public enum LedgerAccount
+{
+    /// <summary>Money received through the payment service and not yet paid back out (asset, debit-normal).</summary>
+    PaymentsClearing = 1,
+
+    /// <summary>Refundable prepaid money held for the customer (liability), kept in dated lots.</summary>
+    PrepaidCash = 2,
+
+    /// <summary>Non-refundable promotional credit (liability).</summary>
+    PromotionalCredit = 3,
+
+    /// <summary>Prepaid money reserved for milestones (liability).</summary>
+    Held = 4,
+
+    /// <summary>Money the customer owes (asset, debit-normal).</summary>
+    Receivable = 5,
+
+    /// <summary>Recognized revenue, including expired prepaid funds.</summary>
+    Revenue = 6,
+
+    /// <summary>Approved refunds not yet paid out (liability).</summary>
+    RefundsPayable = 7,
+
+    /// <summary>The configured share of deposits set aside (liability).</summary>
+    RiskReserve = 8,
+
+    /// <summary>Cost of promotional credit granted (expense, debit-normal).</summary>
+    Promotions = 9,
+}
+
+public static class LedgerAccounts
+{
+    /// <summary>Assets and expenses grow with debits; liabilities and revenue with credits.</summary>
+    public static bool IsDebitNormal(this LedgerAccount account) =>
+        account is LedgerAccount.PaymentsClearing or LedgerAccount.Receivable or LedgerAccount.Promotions;
+
+    /// <summary>The change a posting makes to the account's balance in its normal direction.</summary>
+    public static decimal Effect(this LedgerAccount account, bool debit, decimal amount) =>
+        account.IsDebitNormal() == debit ? amount : -amount;
+}
