@@ -1,13 +1,13 @@
 namespace Platform.AppHost;
 
 /// <summary>
-/// <c>[--state-dir DIR] [--only a,b] [--no-logs] [--otlp-endpoint URL] [--environment NAME]</c>, or
+/// <c>[--state-dir DIR] [--only a,b] [--no-logs] [--otlp-endpoint URL | --no-dashboard] [--dashboard-port N] [--otlp-port N] [--environment NAME]</c>, or
 /// <c>token --roles a,b [--subject NAME] [--hours N] [--state-dir DIR]</c>.
 /// </summary>
 internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, string?> Options)
 {
-    private static readonly HashSet<string> Flags = ["--no-logs", "--help", "-h"];
-    private static readonly HashSet<string> Known = ["--state-dir", "--only", "--otlp-endpoint", "--environment", "--roles", "--subject", "--hours", .. Flags];
+    private static readonly HashSet<string> Flags = ["--no-logs", "--no-dashboard", "--help", "-h"];
+    private static readonly HashSet<string> Known = ["--state-dir", "--only", "--otlp-endpoint", "--dashboard-port", "--otlp-port", "--environment", "--roles", "--subject", "--hours", .. Flags];
 
     public const string Usage = """
         Usage:
@@ -15,7 +15,10 @@ internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, s
             --state-dir DIR        data, logs, secrets, resources.json (default <repo>/.apphost)
             --only a,b             start only these projects (servers always start)
             --no-logs              do not stream the resources' logs to the console
-            --otlp-endpoint URL    OTEL_EXPORTER_OTLP_ENDPOINT for the projects
+            --otlp-endpoint URL    send the projects' telemetry to this OTLP collector instead of the dashboard
+            --no-dashboard         no dashboard and no telemetry export
+            --dashboard-port N     dashboard web UI on http://127.0.0.1:N (default 18888; a free port if taken)
+            --otlp-port N          dashboard's OTLP/gRPC receiver port (default 4317; a free port if taken)
             --environment NAME     ASPNETCORE_ENVIRONMENT (default Development)
           dotnet run --project AppHost -- token --roles sales_rep,finance_clerk [--subject alice] [--hours 8] [--state-dir DIR]
                                    print a JWT signed with the local key (<state>/secrets/signing-key)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Platform.AppHost;
+using Platform.Dashboard;
 using Platform.Hosting;
 using Platform.ServiceDefaults.Auth;
 
@@ -35,6 +36,46 @@ var options = new DistributedAppOptions
     EnvironmentName = command["--environment"] ?? "Development",
 };
 
+int? dashboardPort, otlpPort;
+try
+{
+    dashboardPort = Port(command["--dashboard-port"], "--dashboard-port");
+    otlpPort = Port(command["--otlp-port"], "--otlp-port");
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
+// The local telemetry dashboard (as Aspire's): started unless a collector is given or --no-dashboard; disposed after the app,
+// so the projects' last telemetry still arrives while they stop.
+DashboardHost? dashboard = null;
+try
+{
+    if (options.OtlpEndpoint is null && !command.Has("--no-dashboard"))
+    {
+        dashboard = await DashboardHost.StartAsync(new DashboardOptions { DashboardPort = dashboardPort ?? 18888, OtlpPort = otlpPort ?? 4317 });
+    }
+}
+catch (IOException e)
+{
+    await Console.Error.WriteLineAsync($"apphost: the dashboard did not start ({e.Message}); try other ports or --no-dashboard.");
+    return 1;
+}
+
+await using var dashboardLifetime = dashboard;
+if (dashboard is not null)
+{
+    options.OtlpEndpoint = dashboard.OtlpEndpoint;
+    if (Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is null)
+    {
+        options.ProjectEnvironment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
+    }
+
+    Console.WriteLine($"dashboard: {dashboard.DashboardUrl} (OTLP/gRPC receiver {dashboard.OtlpEndpoint})");
+}
+
 try
 {
     await using var app = PlatformModel.Declare(options).Build();
@@ -46,6 +87,11 @@ catch (Exception e) when (e is InvalidOperationException or ArgumentException or
     await Console.Error.WriteLineAsync("apphost: " + e.Message);
     return 1;
 }
+
+static int? Port(string? value, string option) =>
+    value is null ? null
+    : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536 ? port
+    : throw new ArgumentException($"{option} must be a port number (1-65535).");
 
 static int Token(CommandLine command, string stateDirectory)
 {

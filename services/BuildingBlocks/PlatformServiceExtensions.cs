@@ -36,7 +36,7 @@ public static class PlatformServiceExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured");
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
-        builder.Services.AddDbContext<TDb>((sp, options) => options
+        builder.Services.AddDbContextPool<TDb>((sp, options) => options
             .UseNpgsql(connectionString)
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Platform.AppHost;
+using Platform.Dashboard;
+using Platform.Hosting.Processes;
 using Platform.Hosting;
 using Platform.ServiceDefaults.Auth;
 using Xunit;
@@ -20,13 +22,19 @@ public sealed class WholeSystem : IAsyncLifetime
 
     public DistributedApp App { get; private set; } = null!;
 
+    /// <summary>The AppHost's dashboard, receiving every service's OTLP export: traces, logs and metrics to assert on.</summary>
+    public DashboardHost Dashboard { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
+        Dashboard = await DashboardHost.StartAsync(new DashboardOptions { OtlpPort = PortAllocator.GetFreePort(), DashboardPort = PortAllocator.GetFreePort() });
         var options = new DistributedAppOptions
         {
             StateDirectory = StateDirectory,
             StreamLogs = false,
             ShowResourceTable = false,
+            OtlpEndpoint = Dashboard.OtlpEndpoint,
+            ProjectEnvironment = { ["OTEL_BSP_SCHEDULE_DELAY"] = "500" },
         };
         App = PlatformModel.Declare(options).Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -63,6 +71,7 @@ public sealed class WholeSystem : IAsyncLifetime
         }
 
         await App.DisposeAsync();
+        await Dashboard.DisposeAsync();
         try
         {
             Directory.Delete(StateDirectory, recursive: true);

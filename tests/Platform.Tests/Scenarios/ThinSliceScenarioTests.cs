@@ -41,6 +41,30 @@ public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<W
     }
 
     [Fact]
+    public async Task One_trace_runs_from_the_register_call_through_billing_and_reaches_the_dashboard()
+    {
+        var customers = new Customers.CustomersClient(system.Channel("customer"));
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var call = system.As(Roles.SalesRep);
+        call.Headers!.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01");
+
+        await customers.RegisterCustomerAsync(new RegisterCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Kind = CustomerKind.Individual,
+            DisplayName = "Wang Fang",
+            Phone = "+8613700137000",
+        }, call);
+
+        var spans = await Eventually.Until(() => Task.FromResult(system.Dashboard.Store.Trace(traceId.ToHexString())),
+            trace => trace.Any(s => s.Service == "billing" && s.Kind.Contains("Consumer", StringComparison.OrdinalIgnoreCase)),
+            TimeSpan.FromSeconds(60), "billing's consume span in the dashboard");
+        Assert.Contains(spans, s => s.Service == "customer" && s.Kind.Contains("Server", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(spans, s => s.Service == "customer" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, s => s.Attributes.Any(a => a.Value.Contains("13700137000", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Every_resource_is_healthy_and_listed_in_resources_json()
     {
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system.StateDirectory, "resources.json")));
