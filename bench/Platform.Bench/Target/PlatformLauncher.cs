@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Platform.Bench.Target;
 
 /// <summary>
-/// <c>--start-platform</c>: runs <c>dotnet run -c Release --project AppHost -- --state-dir &lt;root&gt;/.bench/apphost --no-logs [--only X]</c>
+/// <c>--start-platform</c>: runs <c>dotnet run -c Release --project AppHost -- --state-dir &lt;root&gt;/.bench/apphost --no-logs --no-dashboard [--only X]</c>
 /// from the repository root (the state directory is passed as an absolute path), waits until <c>.bench/apphost/resources.json</c> reports every project healthy, and on
 /// dispose stops it with SIGTERM (then, if it has not exited within a minute, kills the process tree).
 /// The AppHost's output goes to <c>.bench/apphost.log</c>.
@@ -42,7 +42,8 @@ public sealed class PlatformLauncher : IAsyncDisposable
             UseShellExecute = false,
         };
         // Absolute: `dotnet run` starts the AppHost in its project directory, where a relative .bench/apphost would land.
-        string[] args = ["run", "-c", "Release", "--project", "AppHost", "--", "--state-dir", stateDir, "--no-logs"];
+        // No dashboard: the figures are the services' own, without exporting telemetry to an in-process receiver on the same 2 cores.
+        string[] args = ["run", "-c", "Release", "--project", "AppHost", "--", "--state-dir", stateDir, "--no-logs", "--no-dashboard"];
         foreach (var a in only is null ? args : [.. args, "--only", only])
         {
             start.ArgumentList.Add(a);
