@@ -1,3 +1,4 @@
+using Platform.Dashboard;
 using Platform.Hosting;
 
 namespace Platform.AppHost;
@@ -49,5 +50,15 @@ public static class PlatformModel
             .WithReference(customer);
 
         return builder;
+    }
+
+    /// <summary>Points every project's OTLP export at the dashboard, with metrics every 5 s unless the environment says otherwise.</summary>
+    public static void ExportTo(this DistributedAppOptions options, DashboardHost dashboard)
+    {
+        options.OtlpEndpoint = dashboard.OtlpEndpoint;
+        if (Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is null)
+        {
+            options.ProjectEnvironment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
+        }
     }
 }

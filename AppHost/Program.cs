@@ -67,12 +67,7 @@ catch (IOException e)
 await using var dashboardLifetime = dashboard;
 if (dashboard is not null)
 {
-    options.OtlpEndpoint = dashboard.OtlpEndpoint;
-    if (Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is null)
-    {
-        options.ProjectEnvironment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
-    }
-
+    options.ExportTo(dashboard);
     Console.WriteLine($"dashboard: {dashboard.DashboardUrl} (OTLP/gRPC receiver {dashboard.OtlpEndpoint})");
 }
 

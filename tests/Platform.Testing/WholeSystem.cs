@@ -33,9 +33,9 @@ public sealed class WholeSystem : IAsyncLifetime
             StateDirectory = StateDirectory,
             StreamLogs = false,
             ShowResourceTable = false,
-            OtlpEndpoint = Dashboard.OtlpEndpoint,
             ProjectEnvironment = { ["OTEL_BSP_SCHEDULE_DELAY"] = "500" },
         };
+        options.ExportTo(Dashboard);
         App = PlatformModel.Declare(options).Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await App.StartAsync(timeout.Token);
@@ -58,8 +58,8 @@ public sealed class WholeSystem : IAsyncLifetime
     /// <summary>Call options with a token signed by the key the AppHost generated for this run.</summary>
     public CallOptions As(params string[] roles)
     {
-        var key = File.ReadAllText(Path.Combine(StateDirectory, "secrets", "signing-key")).Trim();
-        var token = TokenIssuer.Issue(new AuthOptions { SigningKey = key }, "scenario", roles, TimeSpan.FromHours(1));
+        var auth = new AuthOptions { Issuer = LocalSecrets.Issuer, Audience = LocalSecrets.Audience, SigningKey = App.SigningKey };
+        var token = TokenIssuer.Issue(auth, "scenario", roles, TimeSpan.FromHours(1));
         return new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }, DateTime.UtcNow.AddSeconds(30));
     }
 
