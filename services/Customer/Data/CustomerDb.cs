@@ -22,6 +22,9 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
             e.Property(c => c.PhoneIndex).HasMaxLength(64);
             e.HasIndex(c => c.EmailIndex).IsUnique().HasFilter("email_index IS NOT NULL");
             e.HasIndex(c => c.PhoneIndex).IsUnique().HasFilter("phone_index IS NOT NULL");
+            e.Property(c => c.ValueTier).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.IntentGrade).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.Industry).HasMaxLength(40);
             e.HasIndex(c => c.OwnerId);
             e.Property(c => c.Version).IsRowVersion();
         });

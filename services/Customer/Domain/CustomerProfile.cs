@@ -6,6 +6,24 @@ public enum CustomerKind
     Organization = 2,
 }
 
+/// <summary>Value tier, recomputed from trailing-12-month paid amount and purchase frequency.</summary>
+public enum ValueTier
+{
+    Unrated = 0,
+    Low = 1,
+    Mid = 2,
+    High = 3,
+}
+
+/// <summary>Purchase-intent grade set by sales.</summary>
+public enum IntentGrade
+{
+    Ungraded = 0,
+    A = 1,
+    B = 2,
+    C = 3,
+}
+
 public enum LifecycleStage
 {
     Prospect = 1,
@@ -35,6 +53,13 @@ public sealed class CustomerProfile
     public Guid? OwnerId { get; set; }
 
     public LifecycleStage Stage { get; set; } = LifecycleStage.Prospect;
+
+    public ValueTier ValueTier { get; set; }
+
+    public IntentGrade IntentGrade { get; set; }
+
+    /// <summary>Lower-case industry code (manufacturing, services, finance, education, retail, other, ...); null when unknown.</summary>
+    public string? Industry { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -156,6 +156,17 @@ namespace Platform.Customer.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("email_index");
 
+                    b.Property<string>("Industry")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("industry");
+
+                    b.Property<string>("IntentGrade")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("intent_grade");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -180,6 +191,12 @@ namespace Platform.Customer.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("stage");
+
+                    b.Property<string>("ValueTier")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("value_tier");
 
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
