@@ -1,0 +1,29 @@
+namespace Platform.Contracts.Events;
+
+/// <summary>
+/// The payment service recorded money received from a customer. Billing deposits it into the prepaid ledger (or
+/// allocates it to the invoices named); the customer service counts it for value tier, loyalty and lifecycle.
+/// </summary>
+/// <param name="Method">cash, cheque, card, bank_transfer, alipay, wechat_pay or virtual_account.</param>
+/// <param name="InvoiceIds">Invoices the payment is allocated to; empty for a prepaid deposit.</param>
+public sealed record PaymentReceived(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid PaymentId,
+    Guid CustomerId,
+    decimal Amount,
+    string Currency,
+    string Method,
+    DateTimeOffset ReceivedAt,
+    Guid? ContractId = null,
+    IReadOnlyList<Guid>? InvoiceIds = null) : IIntegrationEvent;
+
+/// <summary>The payment service paid an approved refund out to the customer; billing closes the refund.</summary>
+public sealed record RefundPaid(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid RefundId,
+    Guid CustomerId,
+    decimal Amount,
+    string Currency,
+    Guid? PaymentId = null) : IIntegrationEvent;
