@@ -13,10 +13,19 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformBackbone<BillingDb>(ServiceName, bus => bus.AddConsumer<CustomerRegisteredConsumer>());
-        builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section);
+        builder.AddPlatformBackbone<BillingDb>(ServiceName, bus =>
+        {
+            bus.AddConsumer<CustomerRegisteredConsumer>();
+            bus.AddConsumer<PaymentReceivedConsumer>();
+        });
+        builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section)
+            .Validate(o => o.RiskReserveShare is >= 0 and < 1, "Billing:RiskReserveShare must be in [0, 1)")
+            .Validate(o => o.PrepaidValidityDays >= 0, "Billing:PrepaidValidityDays must not be negative")
+            .ValidateOnStart();
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer");
         builder.Services.AddScoped<PrepaidAccountBook>();
+        builder.Services.AddScoped<LedgerStore>();
+        builder.Services.AddScoped<LedgerQueries>();
         return builder;
     }
 }

@@ -15,6 +15,7 @@ public sealed class Program
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGrpcService<PrepaidAccountsApi>();
+        app.MapGrpcService<LedgerApi>();
         return app.RunServiceAsync(args);
     }
 }

@@ -15,4 +15,9 @@ public static class Tokens
     public static Metadata Bearer(params string[] roles) => new() { { "Authorization", "Bearer " + For(roles) } };
 
     public static CallOptions As(params string[] roles) => new(headers: Bearer(roles), deadline: DateTime.UtcNow.AddSeconds(30));
+
+    /// <summary>Call options for a named person (maker-checker tests need two different people).</summary>
+    public static CallOptions AsUser(string subject, params string[] roles) =>
+        new(headers: new Metadata { { "Authorization", "Bearer " + TokenIssuer.Issue(Options, subject, roles, TimeSpan.FromHours(1)) } },
+            deadline: DateTime.UtcNow.AddSeconds(30));
 }

@@ -15,12 +15,14 @@ public sealed record PrepaidBalanceView(Guid CustomerId, PrepaidAccount? Account
 /// <summary>Opens prepaid accounts and answers balances.</summary>
 public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient customers, IOptions<BillingOptions> options, TimeProvider clock)
 {
-    /// <summary>Opens the account (queuing PrepaidAccountOpened) unless the customer has one; the caller saves.</summary>
-    public async Task OpenAsync(Guid customerId, CancellationToken ct)
+    /// <summary>
+    /// Opens the account (queuing PrepaidAccountOpened) unless the customer has one; answers whether it did. The caller saves.
+    /// </summary>
+    public async Task<bool> OpenAsync(Guid customerId, CancellationToken ct)
     {
         if (await db.PrepaidAccounts.AnyAsync(a => a.CustomerId == customerId, ct))
         {
-            return;
+            return false;
         }
 
         var account = new PrepaidAccount
@@ -32,6 +34,7 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
         };
         db.PrepaidAccounts.Add(account);
         db.Enqueue(new PrepaidAccountOpened(Guid.CreateVersion7(), account.OpenedAt, customerId, account.Id, account.Currency), clock);
+        return true;
     }
 
     /// <summary>
@@ -43,9 +46,7 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
         var account = await db.PrepaidAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.CustomerId == customerId, ct);
         if (account is not null)
         {
-            // No ledger postings exist yet: an open account holds zero. The prepaid ledger will answer the sum of the
-            // prepaid cash and promotional credit accounts here.
-            return new PrepaidBalanceView(customerId, account, 0m, account.Currency);
+            return new PrepaidBalanceView(customerId, account, account.PrepaidCash + account.PromotionalCredit, account.Currency);
         }
 
         try

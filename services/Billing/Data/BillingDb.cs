@@ -17,7 +17,18 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
             e.HasKey(a => a.Id);
             e.HasIndex(a => a.CustomerId).IsUnique();
             e.Property(a => a.Currency).HasMaxLength(3).IsFixedLength();
+            foreach (var balance in new[]
+                     {
+                         nameof(PrepaidAccount.CreditLimit), nameof(PrepaidAccount.PaymentsClearing), nameof(PrepaidAccount.PrepaidCash),
+                         nameof(PrepaidAccount.PromotionalCredit), nameof(PrepaidAccount.Held), nameof(PrepaidAccount.Receivable),
+                         nameof(PrepaidAccount.Revenue), nameof(PrepaidAccount.RefundsPayable), nameof(PrepaidAccount.RiskReserve),
+                         nameof(PrepaidAccount.Promotions),
+                     })
+            {
+                e.Property<decimal>(balance).HasPrecision(19, 4);
+            }
         });
+        modelBuilder.AddLedger();
         modelBuilder.AddPlatformTables();
     }
 }

@@ -19,3 +19,36 @@ public static class MoneyExtensions
 
     public static decimal ToDecimal(this Google.Type.Money money) => money.Units + money.Nanos / NanosPerUnit;
 }
+
+/// <summary>Validation of amounts sent by callers.</summary>
+public static class MoneyValidation
+{
+    /// <summary>Money is kept with at most this many decimals (numeric(19,4)).</summary>
+    public const int Scale = 4;
+
+    /// <summary>
+    /// A positive amount with at most 4 decimals whose currency is <paramref name="currency"/> (an empty currency code
+    /// means that one); records a violation naming <paramref name="field"/> and answers 0 otherwise.
+    /// </summary>
+    public static decimal RequirePositiveAmount(this Platform.ServiceDefaults.Errors.Validator check, Google.Type.Money? money, string field, string currency)
+    {
+        if (money is null)
+        {
+            check.Require(false, field, "is required");
+            return 0m;
+        }
+
+        var wellFormed = money.Nanos is > -1_000_000_000 and < 1_000_000_000 && (money.Units == 0 || money.Nanos == 0 || (money.Units > 0) == (money.Nanos > 0));
+        check.Require(wellFormed, field, "units and nanos must have the same sign and nanos must be below 10^9");
+        check.Require(money.CurrencyCode.Length == 0 || money.CurrencyCode == currency, field + ".currency_code", $"must be {currency}");
+        if (!wellFormed)
+        {
+            return 0m;
+        }
+
+        var amount = money.ToDecimal();
+        check.Require(amount > 0, field, "must be positive");
+        check.Require(decimal.Round(amount, Scale) == amount, field, $"at most {Scale} decimals");
+        return amount;
+    }
+}

@@ -22,12 +22,157 @@ namespace Platform.Billing.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Billing.Data.LedgerEntryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Account")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("account");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<decimal>("BalanceAfter")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("balance_after");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("Debit")
+                        .HasColumnType("boolean")
+                        .HasColumnName("debit");
+
+                    b.Property<short>("Leg")
+                        .HasColumnType("smallint")
+                        .HasColumnName("leg");
+
+                    b.Property<DateTimeOffset>("PostedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("posted_at");
+
+                    b.Property<Guid>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_entries");
+
+                    b.HasIndex("TransferId")
+                        .HasDatabaseName("ix_ledger_entries_transfer_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_ledger_entries_customer_id_id");
+
+                    b.ToTable("ledger_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Billing.Data.LedgerTransferRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("applied_at");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Legs")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("legs");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reference");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_transfers");
+
+                    b.HasIndex("CustomerId", "AppliedAt")
+                        .HasDatabaseName("ix_ledger_transfers_customer_id_applied_at");
+
+                    b.ToTable("ledger_transfers", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Billing.Data.PrepaidLotRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<decimal>("Original")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("original");
+
+                    b.Property<decimal>("Remaining")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("remaining");
+
+                    b.Property<Guid>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prepaid_lots");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_prepaid_lots_open")
+                        .HasFilter("remaining > 0");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_prepaid_lots_expiring")
+                        .HasFilter("remaining > 0");
+
+                    b.ToTable("prepaid_lots", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Billing.Domain.PrepaidAccount", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<decimal>("CreditLimit")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("credit_limit");
 
                     b.Property<string>("Currency")
                         .IsRequired()
@@ -40,9 +185,58 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<decimal>("Held")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("held");
+
+                    b.Property<DateTimeOffset?>("LastTransferAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_transfer_at");
+
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("opened_at");
+
+                    b.Property<decimal>("PaymentsClearing")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("payments_clearing");
+
+                    b.Property<decimal>("PrepaidCash")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("prepaid_cash");
+
+                    b.Property<decimal>("PromotionalCredit")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("promotional_credit");
+
+                    b.Property<decimal>("Promotions")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("promotions");
+
+                    b.Property<decimal>("Receivable")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("receivable");
+
+                    b.Property<decimal>("RefundsPayable")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("refunds_payable");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("revenue");
+
+                    b.Property<decimal>("RiskReserve")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("risk_reserve");
 
                     b.HasKey("Id")
                         .HasName("pk_prepaid_accounts");

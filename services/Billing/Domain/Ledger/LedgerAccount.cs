@@ -24,7 +24,10 @@ public enum LedgerAccount
     /// <summary>Approved refunds not yet paid out (liability).</summary>
     RefundsPayable = 7,
 
-    /// <summary>The configured share of deposits set aside (liability).</summary>
+    /// <summary>
+    /// The configured share of deposited cash set aside in the reserve (asset, debit-normal): moved out of payments
+    /// clearing, so the customer's spendable balance is unchanged and no money is created.
+    /// </summary>
     RiskReserve = 8,
 
     /// <summary>Cost of promotional credit granted (expense, debit-normal).</summary>
@@ -35,7 +38,7 @@ public static class LedgerAccounts
 {
     /// <summary>Assets and expenses grow with debits; liabilities and revenue with credits.</summary>
     public static bool IsDebitNormal(this LedgerAccount account) =>
-        account is LedgerAccount.PaymentsClearing or LedgerAccount.Receivable or LedgerAccount.Promotions;
+        account is LedgerAccount.PaymentsClearing or LedgerAccount.Receivable or LedgerAccount.Promotions or LedgerAccount.RiskReserve;
 
     /// <summary>The change a posting makes to the account's balance in its normal direction.</summary>
     public static decimal Effect(this LedgerAccount account, bool debit, decimal amount) =>

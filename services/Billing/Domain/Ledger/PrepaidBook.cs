@@ -19,6 +19,25 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
     private readonly List<Lot> lots = [];
     private readonly Dictionary<Guid, Transfer> applied = [];
 
+    /// <summary>
+    /// A book as stored: the balances and the lots still holding money. Transfer-id replays are then the store's to
+    /// recognise (the restored book knows no earlier transfers).
+    /// </summary>
+    public static PrepaidBook Restore(decimal creditLimit, IReadOnlyDictionary<LedgerAccount, decimal> balances, IEnumerable<Lot> openLots)
+    {
+        var book = new PrepaidBook(creditLimit);
+        foreach (var (account, balance) in balances)
+        {
+            book.balances[account] = balance;
+        }
+
+        book.lots.AddRange(openLots);
+        return book;
+    }
+
+    /// <summary>Prepaid cash plus promotional credit: what the customer can spend now (negative while on credit).</summary>
+    public decimal Available => Balance(LedgerAccount.PrepaidCash) + Balance(LedgerAccount.PromotionalCredit);
+
     /// <summary>How far prepaid cash may go below zero: zero unless the contract allows credit.</summary>
     public decimal CreditLimit { get; } = creditLimit;
 
@@ -192,6 +211,6 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
         }
     }
 
-    private static Guid DeterministicId(string seed) =>
+    internal static Guid DeterministicId(string seed) =>
         new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed)).AsSpan(0, 16));
 }

@@ -1,0 +1,63 @@
+namespace Platform.Billing.Domain.Ledger;
+
+/// <summary>
+/// The transfers the billing use cases post. Ids derive from what caused them (a payment, a hold, a refund), so a
+/// redelivered cause posts the same transfer id and the ledger applies it once.
+/// </summary>
+public static class Postings
+{
+    /// <summary>
+    /// Money received: into prepaid cash as a lot expiring at <paramref name="lotExpiry"/>, and the reserve share of it
+    /// moved from payments clearing into the risk reserve.
+    /// </summary>
+    public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare)
+    {
+        var legs = new List<Leg> { new(LedgerAccount.PaymentsClearing, LedgerAccount.PrepaidCash, amount, lotExpiry) };
+        var reserve = decimal.Round(amount * reserveShare, PrepaidBook.Scale, MidpointRounding.ToZero);
+        if (reserve > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.RiskReserve, LedgerAccount.PaymentsClearing, reserve));
+        }
+
+        return new Transfer(IdFor("deposit", paymentId), "prepaid.deposit", legs);
+    }
+
+    /// <summary>Funds for a milestone reserved out of prepaid cash.</summary>
+    public static Transfer Hold(Guid holdId, decimal amount) =>
+        new(IdFor("hold", holdId), "prepaid.held", [new Leg(LedgerAccount.PrepaidCash, LedgerAccount.Held, amount)]);
+
+    /// <summary>Accepted milestone work: held funds recognized as revenue (release number <paramref name="sequence"/> of the hold).</summary>
+    public static Transfer Release(Guid holdId, int sequence, decimal amount) =>
+        new(IdFor($"release:{sequence}", holdId), "prepaid.released", [new Leg(LedgerAccount.Held, LedgerAccount.Revenue, amount)]);
+
+    /// <summary>A cancelled hold: what is still held returns to prepaid cash (as a lot that never expires).</summary>
+    public static Transfer CancelHold(Guid holdId, decimal amount) =>
+        new(IdFor("cancel", holdId), "prepaid.hold_cancelled", [new Leg(LedgerAccount.Held, LedgerAccount.PrepaidCash, amount)]);
+
+    /// <summary>An approved refund: prepaid cash owed back to the customer until payment pays it out.</summary>
+    public static Transfer RefundApproved(Guid refundId, decimal amount) =>
+        new(IdFor("refund", refundId), "refund.approved", [new Leg(LedgerAccount.PrepaidCash, LedgerAccount.RefundsPayable, amount)]);
+
+    /// <summary>
+    /// A refund paid out of payments clearing; when clearing holds less than the refund (the reserve took its share of
+    /// the deposits), the difference is first released from the reserve.
+    /// </summary>
+    public static Transfer RefundPaid(Guid refundId, decimal amount, decimal clearing)
+    {
+        var legs = new List<Leg>();
+        if (clearing < amount)
+        {
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.RiskReserve, amount - clearing));
+        }
+
+        legs.Add(new Leg(LedgerAccount.RefundsPayable, LedgerAccount.PaymentsClearing, amount));
+        return new Transfer(IdFor("refund-paid", refundId), "refund.paid", legs);
+    }
+
+    /// <summary>Promotional credit granted (for example redeemed loyalty points), booked as a promotion expense.</summary>
+    public static Transfer PromotionalCredit(Guid sourceId, decimal amount) =>
+        new(IdFor("promotion", sourceId), "promotion.granted", [new Leg(LedgerAccount.Promotions, LedgerAccount.PromotionalCredit, amount)]);
+
+    /// <summary>A stable transfer id for <paramref name="kind"/> caused by <paramref name="source"/>.</summary>
+    public static Guid IdFor(string kind, Guid source) => PrepaidBook.DeterministicId($"{kind}:{source}");
+}

@@ -1,0 +1,40 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Events;
+using Platform.Testing;
+using BillingProgram = Platform.Billing.Program;
+
+namespace Platform.Tests.Billing.Ledger;
+
+/// <summary>The billing service in-process on its own database and virtual host; events are published on its bus as payment would.</summary>
+public sealed class BillingHost : IAsyncLifetime
+{
+    public ServiceHost<BillingProgram> Billing { get; private set; } = null!;
+
+    public Contracts.Billing.V1.Ledger.LedgerClient Ledger => new(Billing.Channel);
+
+    public PrepaidAccounts.PrepaidAccountsClient PrepaidAccounts => new(Billing.Channel);
+
+    public async Task InitializeAsync()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        Billing = new ServiceHost<BillingProgram>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:billingdb"] = await infra.NewDatabaseAsync("ledger"),
+            ["ConnectionStrings:messaging"] = await infra.NewVirtualHostAsync("ledger"),
+            ["ConnectionStrings:cache"] = infra.Redis,
+            ["services:customer:grpc:0"] = "http://localhost",
+            ["Billing:RiskReserveShare"] = "0.1",
+            ["Billing:PrepaidValidityDays"] = "365",
+        });
+        _ = Billing.Server;
+        await Billing.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Publishes an event with its EventId as the message id, as every producer's outbox relay does.</summary>
+    public Task PublishAsync<T>(T @event) where T : class, IIntegrationEvent =>
+        Billing.Services.GetRequiredService<IBus>().Publish(@event, c => c.MessageId = @event.EventId);
+
+    public async Task DisposeAsync() => await Billing.DisposeAsync();
+}

@@ -1,0 +1,266 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.Billing.Data;
+using Platform.BuildingBlocks.Messaging;
+using Platform.BuildingBlocks.Money;
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+
+namespace Platform.Tests.Billing.Ledger;
+
+/// <summary>The stored prepaid ledger over gRPC and events, against the real PostgreSQL and RabbitMQ.</summary>
+public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
+{
+    private static readonly CallOptions System = Tokens.As(Roles.Service);
+
+    /// <summary>A new customer whose book holds <paramref name="amount"/> deposited through PaymentReceived (10% went to the reserve).</summary>
+    private async Task<Guid> CustomerWithDepositAsync(decimal amount, DateTimeOffset? receivedAt = null)
+    {
+        var customerId = Guid.CreateVersion7();
+        await host.PublishAsync(Payment(customerId, amount, receivedAt));
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == amount, what: "the deposit to reach the ledger");
+        return customerId;
+    }
+
+    private static PaymentReceived Payment(Guid customerId, decimal amount, DateTimeOffset? receivedAt = null, Guid? paymentId = null) =>
+        new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId ?? Guid.CreateVersion7(), customerId, amount, "CNY", "bank_transfer",
+            receivedAt ?? DateTimeOffset.UtcNow);
+
+    private async Task<decimal> AvailableAsync(Guid customerId)
+    {
+        try
+        {
+            return (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).Available.ToDecimal();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return -1m;
+        }
+    }
+
+    private async Task<Dictionary<LedgerAccount, decimal>> BalancesAsync(Guid customerId) =>
+        (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System))
+        .Balances.ToDictionary(b => b.Account, b => b.Balance.ToDecimal());
+
+    private static TransferRequest Consume(Guid customerId, decimal amount, Guid? transferId = null) => new()
+    {
+        TransferId = (transferId ?? Guid.CreateVersion7()).ToString(),
+        CustomerId = customerId.ToString(),
+        Code = "prepaid.consumed",
+        Legs = { new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = amount.ToMoney("CNY") } },
+    };
+
+    private Task<int> EntryCountAsync(Guid customerId) =>
+        host.Billing.QueryAsync<BillingDb, int>(db => db.Set<LedgerEntryRow>().CountAsync(e => e.CustomerId == customerId));
+
+    private async Task SoundAsync(Guid customerId)
+    {
+        var check = await host.Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customerId.ToString() }, System);
+        Assert.True(check.Sound, string.Join("\n", check.Violations));
+        Assert.Equal(1, check.CustomersChecked);
+    }
+
+    [Fact]
+    public async Task Payment_received_is_deposited_once_with_the_reserve_share_set_aside()
+    {
+        var customerId = Guid.CreateVersion7();
+        var payment = Payment(customerId, 1000m);
+
+        await host.PublishAsync(payment);
+        await host.PublishAsync(payment); // redelivered: same message id
+        await host.PublishAsync(payment with { EventId = Guid.CreateVersion7() }); // re-published under a new message id
+
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == 1000m, what: "the deposit");
+        await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<InboxMessage>().CountAsync()), n => n >= 3,
+            what: "all three deliveries to be handled");
+        var balances = await BalancesAsync(customerId);
+        Assert.Equal(1000m, balances[LedgerAccount.PrepaidCash]);
+        Assert.Equal(100m, balances[LedgerAccount.RiskReserve]);
+        Assert.Equal(900m, balances[LedgerAccount.PaymentsClearing]);
+        Assert.Equal(4, await EntryCountAsync(customerId)); // two legs, two sides each
+        var lots = (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).OpenLots;
+        var lot = Assert.Single(lots);
+        Assert.Equal(payment.ReceivedAt.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
+        var balance = await host.PrepaidAccounts.GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customerId.ToString() }, System);
+        Assert.Equal(1000m, balance.Available.ToDecimal());
+        await SoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task Same_transfer_id_answers_the_first_result_and_different_content_is_refused_naming_the_field()
+    {
+        var customerId = await CustomerWithDepositAsync(500m);
+        var transferId = Guid.CreateVersion7();
+
+        var first = await host.Ledger.TransferAsync(Consume(customerId, 120m, transferId), System);
+        var again = await host.Ledger.TransferAsync(Consume(customerId, 120m, transferId), System);
+        var entries = await EntryCountAsync(customerId);
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 130m, transferId), System));
+
+        Assert.False(first.Replayed);
+        Assert.True(again.Replayed);
+        Assert.Equal(380m, again.Balances.Available.ToDecimal());
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("legs[0].amount", Assert.Single(e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+        Assert.Equal(entries, await EntryCountAsync(customerId));
+        Assert.Equal(380m, await AvailableAsync(customerId));
+        await SoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task Invalid_transfers_name_every_field_and_write_nothing()
+    {
+        var customerId = await CustomerWithDepositAsync(100m);
+        var entries = await EntryCountAsync(customerId);
+        var request = new TransferRequest
+        {
+            TransferId = "not-a-uuid",
+            CustomerId = customerId.ToString(),
+            Code = "",
+            Legs =
+            {
+                new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Unspecified, Amount = (-5m).ToMoney("CNY") },
+                new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = 1.00001m.ToMoney("CNY") },
+                new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = 1m.ToMoney("USD") },
+            },
+        };
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(request, System));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal(
+            ["transfer_id", "code", "legs[0].to", "legs[0].amount", "legs[1].amount", "legs[2].amount.currency_code"],
+            e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field).Distinct());
+        Assert.Equal(entries, await EntryCountAsync(customerId));
+    }
+
+    [Fact]
+    public async Task Overdraft_is_refused_as_a_failed_precondition_and_changes_nothing()
+    {
+        var customerId = await CustomerWithDepositAsync(50m);
+        var entries = await EntryCountAsync(customerId);
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 50.0001m), System));
+
+        Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
+        Assert.Equal("INSUFFICIENT_BALANCE", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal(entries, await EntryCountAsync(customerId));
+        Assert.Equal(50m, await AvailableAsync(customerId));
+    }
+
+    [Fact]
+    public async Task Parallel_transfers_against_one_account_never_overdraw_it()
+    {
+        var customerId = await CustomerWithDepositAsync(200m);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            try
+            {
+                await host.Ledger.TransferAsync(Consume(customerId, 7m), Tokens.As(Roles.Service));
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.Equal(28, outcomes.Count(s => s == StatusCode.OK)); // 28 × 7 = 196 ≤ 200 < 29 × 7
+        Assert.All(outcomes.Where(s => s != StatusCode.OK), s => Assert.Equal(StatusCode.FailedPrecondition, s));
+        Assert.Equal(4m, await AvailableAsync(customerId));
+        await SoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task Spending_takes_the_soonest_expiring_lot_first()
+    {
+        var customerId = await CustomerWithDepositAsync(100m, DateTimeOffset.UtcNow.AddDays(-300)); // expires in ~65 days
+        await host.PublishAsync(Payment(customerId, 100m, DateTimeOffset.UtcNow)); // expires in ~365 days
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == 200m, what: "the second deposit");
+
+        await host.Ledger.TransferAsync(Consume(customerId, 130m), System);
+
+        var lots = (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).OpenLots;
+        var lot = Assert.Single(lots);
+        Assert.Equal(70m, lot.Remaining.ToDecimal());
+        Assert.True(lot.ExpireTime.ToDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(300));
+        await SoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task Entries_are_append_only_and_page_newest_first()
+    {
+        var customerId = await CustomerWithDepositAsync(100m);
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Ledger.TransferAsync(Consume(customerId, 10m), System);
+        }
+
+        var pages = new List<ListLedgerEntriesResponse>();
+        var token = "";
+        do
+        {
+            var page = await host.Ledger.ListLedgerEntriesAsync(new ListLedgerEntriesRequest { CustomerId = customerId.ToString(), PageSize = 4, PageToken = token }, System);
+            pages.Add(page);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        var cash = await host.Ledger.ListLedgerEntriesAsync(
+            new ListLedgerEntriesRequest { CustomerId = customerId.ToString(), Account = LedgerAccount.PrepaidCash }, System);
+
+        Assert.Equal([4, 4, 2], pages.Select(p => p.Entries.Count)); // deposit: 2 legs × 2 sides; 3 consumptions × 2 sides
+        Assert.Equal(10, pages.SelectMany(p => p.Entries).Select(x => (x.TransferId, x.Leg, x.Debit)).Distinct().Count());
+        Assert.Equal("prepaid.consumed", pages[0].Entries[0].Code);
+        Assert.Equal([70m, 80m, 90m, 100m], cash.Entries.Select(x => x.BalanceAfter.ToDecimal()));
+        var update = await Assert.ThrowsAnyAsync<Exception>(() => host.Billing.QueryAsync<BillingDb, int>(db =>
+            db.Database.ExecuteSqlAsync($"UPDATE ledger_entries SET amount = amount + 1 WHERE customer_id = {customerId}")));
+        Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
+        var delete = await Assert.ThrowsAnyAsync<Exception>(() => host.Billing.QueryAsync<BillingDb, int>(db =>
+            db.Database.ExecuteSqlAsync($"DELETE FROM ledger_transfers WHERE customer_id = {customerId}")));
+        Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_platform_services_post_transfers()
+    {
+        var customerId = await CustomerWithDepositAsync(10m);
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 1m), Tokens.As(Roles.FinanceClerk)));
+
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+        Assert.Equal(10m, await AvailableAsync(customerId));
+    }
+
+    [Fact]
+    public async Task Transfer_for_an_unknown_customer_is_not_found()
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(Guid.CreateVersion7(), 1m), System));
+
+        Assert.Equal(StatusCode.NotFound, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lot_expiry_is_kept_in_utc()
+    {
+        var customerId = await CustomerWithDepositAsync(10m);
+        var expiry = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(3));
+        var request = new TransferRequest
+        {
+            TransferId = Guid.CreateVersion7().ToString(),
+            CustomerId = customerId.ToString(),
+            Code = "prepaid.topped_up",
+            Legs = { new TransferLeg { From = LedgerAccount.PaymentsClearing, To = LedgerAccount.PrepaidCash, Amount = 5m.ToMoney("CNY"), LotExpireTime = expiry } },
+        };
+
+        await host.Ledger.TransferAsync(request, System);
+
+        var lots = (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).OpenLots;
+        Assert.Equal(expiry.Seconds, lots[0].ExpireTime.Seconds);
+        await SoundAsync(customerId);
+    }
+}
