@@ -118,6 +118,9 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> log) : Intercepto
             case ConcurrencyConflictException:
                 status.Code = (int)Code.Aborted;
                 break;
+            case PermissionDeniedException:
+                status.Code = (int)Code.PermissionDenied;
+                break;
             default:
                 status.Code = (int)Code.FailedPrecondition;
                 break;

@@ -23,7 +23,7 @@ public sealed class ValidationException(IReadOnlyList<FieldViolation> violations
 
 /// <summary>NOT_FOUND.</summary>
 public sealed class NotFoundException(string resource, string id)
-    : PlatformException(resource.ToUpperInvariant() + "_NOT_FOUND", $"{resource} {id} was not found");
+    : PlatformException(resource.ToUpperInvariant().Replace(' ', '_') + "_NOT_FOUND", $"{resource} {id} was not found");
 
 /// <summary>ALREADY_EXISTS; metadata names the existing resource.</summary>
 public sealed class AlreadyExistsException(string reason, string message) : PlatformException(reason, message);
@@ -37,3 +37,6 @@ public sealed class PreconditionFailedException(string reason, string subject, s
 
 /// <summary>ABORTED: a concurrent change won (stale etag, lost race); read again and retry.</summary>
 public sealed class ConcurrencyConflictException(string message) : PlatformException("CONCURRENT_MODIFICATION", message);
+
+/// <summary>PERMISSION_DENIED for a rule about who may act (beyond roles), for example maker-checker.</summary>
+public sealed class PermissionDeniedException(string reason, string message) : PlatformException(reason, message);

@@ -44,3 +44,48 @@ public sealed record PrepaidExpired(
     decimal Amount,
     string Currency,
     decimal Available) : IIntegrationEvent;
+
+/// <summary>
+/// A refund was approved by a second person (maker-checker) and moved to refunds payable; the payment service pays it
+/// out (through the original payment's method when <paramref name="PaymentId"/> is given, otherwise by transfer) and
+/// answers RefundPaid or RefundFailed.
+/// </summary>
+public sealed record RefundApproved(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid RefundId,
+    Guid CustomerId,
+    decimal Amount,
+    string Currency,
+    Guid? PaymentId = null) : IIntegrationEvent;
+
+/// <summary>The scheduled ledger check found broken invariants: an alarm for the finance and SRE on-call.</summary>
+public sealed record LedgerInvariantBroken(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    int Violations,
+    IReadOnlyList<string> FirstViolations) : IIntegrationEvent;
+
+/// <summary>What the customer can spend fell below a threshold (by amount, or by days of runway at the burn rate); once per crossing.</summary>
+/// <param name="Trigger">amount or runway.</param>
+/// <param name="RunwayDays">Days until the balance runs out at the recent burn rate (null when nothing is being spent).</param>
+public sealed record PrepaidBalanceLow(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid CustomerId,
+    decimal Available,
+    string Currency,
+    string Trigger,
+    decimal Threshold,
+    decimal? RunwayDays) : IIntegrationEvent;
+
+/// <summary>Prepaid funds expire in <paramref name="DaysLeft"/> days (30, 7 or 1); once per lot and reminder.</summary>
+public sealed record PrepaidExpiring(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid CustomerId,
+    Guid LotId,
+    decimal Amount,
+    string Currency,
+    DateTimeOffset ExpiresAt,
+    int DaysLeft) : IIntegrationEvent;

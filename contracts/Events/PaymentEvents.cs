@@ -27,3 +27,11 @@ public sealed record RefundPaid(
     decimal Amount,
     string Currency,
     Guid? PaymentId = null) : IIntegrationEvent;
+
+/// <summary>The payment service could not pay an approved refund out; billing returns the money to prepaid cash.</summary>
+public sealed record RefundFailed(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid RefundId,
+    Guid CustomerId,
+    string Reason) : IIntegrationEvent;

@@ -17,6 +17,8 @@ public static class Extensions
         {
             bus.AddConsumer<CustomerRegisteredConsumer>();
             bus.AddConsumer<PaymentReceivedConsumer>();
+            bus.AddConsumer<RefundPaidConsumer>();
+            bus.AddConsumer<RefundFailedConsumer>();
         });
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section)
             .Validate(o => o.RiskReserveShare is >= 0 and < 1, "Billing:RiskReserveShare must be in [0, 1)")
@@ -26,6 +28,10 @@ public static class Extensions
         builder.Services.AddScoped<PrepaidAccountBook>();
         builder.Services.AddScoped<LedgerStore>();
         builder.Services.AddScoped<LedgerQueries>();
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<StagedRelease>();
+        builder.Services.AddScoped<RefundDesk>();
+        builder.Services.AddScoped<AdjustmentDesk>();
         return builder;
     }
 }

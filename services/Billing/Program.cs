@@ -16,6 +16,9 @@ public sealed class Program
         app.MapDefaultEndpoints();
         app.MapGrpcService<PrepaidAccountsApi>();
         app.MapGrpcService<LedgerApi>();
+        app.MapGrpcService<HoldsApi>();
+        app.MapGrpcService<RefundsApi>();
+        app.MapGrpcService<AdjustmentsApi>();
         return app.RunServiceAsync(args);
     }
 }

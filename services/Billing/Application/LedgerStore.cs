@@ -41,7 +41,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
 
     /// <summary>A caller's transfer: a replay with the same id must carry the same content.</summary>
     /// <param name="currency">The currency the caller's amounts are in; refused naming legs[0].amount when it is not the account's.</param>
-    public Task<AppliedTransfer> ApplyAsync(Guid customerId, Transfer transfer, string currency, string? reference, CancellationToken ct) =>
+    public Task<AppliedTransfer> ApplyAsync(Guid customerId, Transfer transfer, string? currency, string? reference, CancellationToken ct) =>
         ApplyAsync(customerId, transfer.Id, _ => transfer, compareReplay: true, reference, ct, currency);
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
             }
         });
         modelBuilder.AddLedger();
+        modelBuilder.AddControls();
         modelBuilder.AddPlatformTables();
     }
 }

@@ -22,18 +22,7 @@ public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger
         var transferId = check.RequireGuid(request.TransferId, "transfer_id");
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
         check.RequireLength(request.Code, "code", 1, 64).RequireLength(request.Reference, "reference", 0, 200);
-        check.Require(request.Legs.Count is > 0 and <= 20, "legs", "1-20 legs");
-        var currency = request.Legs.Select(l => l.Amount?.CurrencyCode).FirstOrDefault(c => !string.IsNullOrEmpty(c)) ?? MoneyExtensions.DefaultCurrency;
-        var legs = new List<DomainLedger.Leg>();
-        for (var i = 0; i < request.Legs.Count; i++)
-        {
-            var leg = request.Legs[i];
-            check.Require(leg.From != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.From), $"legs[{i}].from", "must be a ledger account");
-            check.Require(leg.To != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.To), $"legs[{i}].to", "must be a ledger account");
-            var amount = check.RequirePositiveAmount(leg.Amount, $"legs[{i}].amount", currency);
-            legs.Add(new DomainLedger.Leg((DomainLedger.LedgerAccount)leg.From, (DomainLedger.LedgerAccount)leg.To, amount, leg.LotExpireTime?.ToDateTimeOffset()));
-        }
-
+        var (legs, currency) = LedgerMapping.Legs(check, request.Legs);
         check.ThrowIfInvalid();
         var applied = await store.ApplyAsync(customerId, new DomainLedger.Transfer(transferId, request.Code, legs), currency,
             request.Reference.Length == 0 ? null : request.Reference, context.CancellationToken);
@@ -109,6 +98,32 @@ public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger
 
 internal static class LedgerMapping
 {
+    /// <summary>Parses transfer legs, naming each bad field legs[i].…; all amounts must share one currency.</summary>
+    public static (List<DomainLedger.Leg> Legs, string Currency) Legs(Validator check, IList<TransferLeg> legs)
+    {
+        check.Require(legs.Count is > 0 and <= 20, "legs", "1-20 legs");
+        var currency = legs.Select(l => l.Amount?.CurrencyCode).FirstOrDefault(c => !string.IsNullOrEmpty(c)) ?? MoneyExtensions.DefaultCurrency;
+        var parsed = new List<DomainLedger.Leg>();
+        for (var i = 0; i < legs.Count; i++)
+        {
+            var leg = legs[i];
+            check.Require(leg.From != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.From), $"legs[{i}].from", "must be a ledger account");
+            check.Require(leg.To != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.To), $"legs[{i}].to", "must be a ledger account");
+            var amount = check.RequirePositiveAmount(leg.Amount, $"legs[{i}].amount", currency);
+            parsed.Add(new DomainLedger.Leg((DomainLedger.LedgerAccount)leg.From, (DomainLedger.LedgerAccount)leg.To, amount, leg.LotExpireTime?.ToDateTimeOffset()));
+        }
+
+        return (parsed, currency);
+    }
+
+    public static TransferLeg ToProto(DomainLedger.Leg leg, string currency) => new()
+    {
+        From = (LedgerAccount)leg.From,
+        To = (LedgerAccount)leg.To,
+        Amount = leg.Amount.ToMoney(currency),
+        LotExpireTime = leg.LotExpiry is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+    };
+
     public static LedgerBalances Balances(Guid customerId, IReadOnlyDictionary<DomainLedger.LedgerAccount, decimal> balances, string currency,
         decimal? creditLimit, IEnumerable<DomainLedger.Lot> lots)
     {
