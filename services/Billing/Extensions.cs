@@ -32,6 +32,9 @@ public static class Extensions
         builder.Services.AddScoped<StagedRelease>();
         builder.Services.AddScoped<RefundDesk>();
         builder.Services.AddScoped<AdjustmentDesk>();
+        builder.Services.AddScoped<PrepaidWatch>();
+        builder.Services.AddSingleton<PrepaidWatchJob>().AddHostedService(sp => sp.GetRequiredService<PrepaidWatchJob>());
+        builder.Services.AddSingleton<LedgerCheckJob>().AddHostedService(sp => sp.GetRequiredService<LedgerCheckJob>());
         return builder;
     }
 }

@@ -30,7 +30,7 @@ public sealed record AppliedTransfer(
 /// batch reads (lock, earlier transfer with the id, open lots), one batch writes (transfer, entries, lots, balances,
 /// outbox). Inside a caller's transaction (a consumer's inbox transaction) it joins that transaction.
 /// </summary>
-public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider clock)
+public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider clock, Microsoft.Extensions.Options.IOptions<BillingOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -49,14 +49,26 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
     /// <paramref name="transferId"/> answers the first result without building again.
     /// </summary>
     public async Task<AppliedTransfer> ApplyAsync(Guid customerId, Guid transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
-        string? reference, CancellationToken ct, string? currency = null)
+        string? reference, CancellationToken ct, string? currency = null) =>
+        await ApplyCoreAsync(customerId, transferId, build, compareReplay, reference, currency, ct)
+        ?? throw new PreconditionFailedException("NOTHING_TO_TRANSFER", "transfer", "There is nothing to transfer");
+
+    /// <summary>
+    /// A transfer whose id derives from the locked book's content (expiry: from the lots expired), so no replay can
+    /// meet it; answers null when <paramref name="build"/> finds nothing to do.
+    /// </summary>
+    public Task<AppliedTransfer?> TryApplyAsync(Guid customerId, Func<PrepaidBook, Transfer?> build, string? reference, CancellationToken ct) =>
+        ApplyCoreAsync(customerId, null, build, compareReplay: false, reference, null, ct);
+
+    private async Task<AppliedTransfer?> ApplyCoreAsync(Guid customerId, Guid? transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
+        string? reference, string? currency, CancellationToken ct)
     {
         var own = db.Database.CurrentTransaction is null;
         await using var owned = own ? await db.Database.BeginTransactionAsync(ct) : null;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
 
-        var state = await ReadAsync(connection, transaction, customerId, transferId, ct);
+        var state = await ReadAsync(connection, transaction, customerId, transferId ?? Guid.Empty, ct);
         if (currency is not null && currency != state.Currency)
         {
             throw ValidationException.For("legs[0].amount.currency_code", $"must be the account's currency {state.Currency}", "CURRENCY_MISMATCH");
@@ -77,8 +89,13 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             return new AppliedTransfer(earlier.Transfer, customerId, true, state.Balances, state.Currency, earlier.AppliedAt);
         }
 
-        var transfer = build(state.Book) ?? throw new PreconditionFailedException("NOTHING_TO_TRANSFER", "transfer", "There is nothing to transfer");
-        if (transfer.Id != transferId)
+        var transfer = build(state.Book);
+        if (transfer is null)
+        {
+            return null;
+        }
+
+        if (transferId is not null && transfer.Id != transferId)
         {
             throw new InvalidOperationException("The built transfer must carry the id it was asked for");
         }
@@ -101,19 +118,32 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         var applied = new AppliedTransfer(transfer, customerId, false, balances, state.Currency, now);
         var available = applied.Available;
         var availableBefore = state.Balances[LedgerAccount.PrepaidCash] + state.Balances[LedgerAccount.PromotionalCredit];
-        if (available != availableBefore)
+        var announced = false;
+        void Announce<TEvent>(TEvent @event) where TEvent : class, IIntegrationEvent
         {
-            var changed = new PrepaidBalanceChanged(Guid.CreateVersion7(), now, customerId, transfer.Id, transfer.Code, available, state.Currency);
+            announced = true;
             if (own)
             {
-                var message = Outbox.Message(changed, clock);
+                var message = Outbox.Message(@event, clock);
                 write.BatchCommands.Add(Command(Outbox.OutboxSql, message.Id, message.MessageType, message.Payload,
                     (object?)message.TraceParent ?? DBNull.Value, message.CreatedAt));
             }
             else
             {
-                db.Enqueue(changed, clock); // the caller's SaveChanges writes it and wakes the relay after its commit
+                db.Enqueue(@event, clock); // the caller's SaveChanges writes it and wakes the relay after its commit
             }
+        }
+
+        if (available != availableBefore)
+        {
+            Announce(new PrepaidBalanceChanged(Guid.CreateVersion7(), now, customerId, transfer.Id, transfer.Code, available, state.Currency));
+        }
+
+        // Low balance by amount fires on the transfer that crosses the threshold, so once per crossing.
+        var threshold = options.Value.LowBalanceAmount;
+        if (threshold > 0 && availableBefore >= threshold && available < threshold)
+        {
+            Announce(new PrepaidBalanceLow(Guid.CreateVersion7(), now, customerId, available, state.Currency, "amount", threshold, null));
         }
 
         try
@@ -129,7 +159,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         if (owned is not null)
         {
             await owned.CommitAsync(ct);
-            if (available != availableBefore)
+            if (announced)
             {
                 signal.Pulse();
             }

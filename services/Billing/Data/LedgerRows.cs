@@ -93,5 +93,33 @@ internal static class LedgerModel
             e.HasIndex(l => l.CustomerId).HasFilter("remaining > 0").HasDatabaseName("ix_prepaid_lots_open");
             e.HasIndex(l => l.ExpiresAt).HasFilter("remaining > 0").HasDatabaseName("ix_prepaid_lots_expiring");
         });
+        modelBuilder.Entity<PrepaidLotReminderRow>(e =>
+        {
+            e.ToTable("prepaid_lot_reminders");
+            e.HasKey(r => new { r.LotId, r.Days });
+        });
+        modelBuilder.Entity<BalanceWatchRow>(e =>
+        {
+            e.ToTable("balance_watch");
+            e.HasKey(w => w.CustomerId);
+        });
     }
+}
+
+/// <summary>A PrepaidExpiring reminder sent for a lot (one per lot and reminder day).</summary>
+public sealed class PrepaidLotReminderRow
+{
+    public Guid LotId { get; init; }
+
+    public int Days { get; init; }
+
+    public DateTimeOffset SentAt { get; init; }
+}
+
+/// <summary>Whether the customer's runway is below the threshold, so PrepaidBalanceLow fires once per crossing.</summary>
+public sealed class BalanceWatchRow
+{
+    public Guid CustomerId { get; init; }
+
+    public bool RunwayLow { get; set; }
 }

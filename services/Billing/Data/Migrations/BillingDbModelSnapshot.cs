@@ -22,6 +22,23 @@ namespace Platform.Billing.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Billing.Data.BalanceWatchRow", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("RunwayLow")
+                        .HasColumnType("boolean")
+                        .HasColumnName("runway_low");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_balance_watch");
+
+                    b.ToTable("balance_watch", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Billing.Data.LedgerEntryRow", b =>
                 {
                     b.Property<long>("Id")
@@ -117,6 +134,26 @@ namespace Platform.Billing.Data.Migrations
                         .HasDatabaseName("ix_ledger_transfers_customer_id_applied_at");
 
                     b.ToTable("ledger_transfers", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Billing.Data.PrepaidLotReminderRow", b =>
+                {
+                    b.Property<Guid>("LotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lot_id");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("integer")
+                        .HasColumnName("days");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("LotId", "Days")
+                        .HasName("pk_prepaid_lot_reminders");
+
+                    b.ToTable("prepaid_lot_reminders", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Billing.Data.PrepaidLotRow", b =>
