@@ -89,3 +89,23 @@ public sealed record PrepaidExpiring(
     string Currency,
     DateTimeOffset ExpiresAt,
     int DaysLeft) : IIntegrationEvent;
+
+/// <summary>A balance confirmation letter was issued; the notification service sends it to the customer.</summary>
+public sealed record BalanceConfirmationIssued(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid ConfirmationId,
+    Guid CustomerId,
+    DateTimeOffset AsOf,
+    decimal PrepaidCash,
+    decimal PromotionalCredit,
+    decimal Held,
+    string Currency) : IIntegrationEvent;
+
+/// <summary>The customer disputed a balance confirmation; finance follows it up.</summary>
+public sealed record BalanceConfirmationDisputed(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid ConfirmationId,
+    Guid CustomerId,
+    string Reason) : IIntegrationEvent;

@@ -33,6 +33,7 @@ public static class Extensions
         builder.Services.AddScoped<RefundDesk>();
         builder.Services.AddScoped<AdjustmentDesk>();
         builder.Services.AddScoped<PrepaidWatch>();
+        builder.Services.AddScoped<StatementDesk>();
         builder.Services.AddSingleton<PrepaidWatchJob>().AddHostedService(sp => sp.GetRequiredService<PrepaidWatchJob>());
         builder.Services.AddSingleton<LedgerCheckJob>().AddHostedService(sp => sp.GetRequiredService<LedgerCheckJob>());
         return builder;

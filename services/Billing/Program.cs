@@ -19,6 +19,8 @@ public sealed class Program
         app.MapGrpcService<HoldsApi>();
         app.MapGrpcService<RefundsApi>();
         app.MapGrpcService<AdjustmentsApi>();
+        app.MapGrpcService<StatementsApi>();
+        app.MapGrpcService<ReportsApi>();
         return app.RunServiceAsync(args);
     }
 }

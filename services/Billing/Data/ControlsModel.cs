@@ -53,6 +53,22 @@ internal static class ControlsModel
             e.HasIndex(a => a.CustomerId);
             e.Property<uint>("Version").IsRowVersion();
         });
+        modelBuilder.Entity<BalanceConfirmation>(e =>
+        {
+            e.ToTable("balance_confirmations");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.State).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.Currency).HasMaxLength(3).IsFixedLength();
+            e.Property(c => c.IssuedBy).HasMaxLength(200);
+            e.Property(c => c.DisputeReason).HasMaxLength(1000);
+            foreach (var amount in new[] { nameof(BalanceConfirmation.PrepaidCash), nameof(BalanceConfirmation.PromotionalCredit), nameof(BalanceConfirmation.Held), nameof(BalanceConfirmation.RefundsPayable) })
+            {
+                e.Property<decimal>(amount).HasPrecision(19, 4);
+            }
+
+            e.HasIndex(c => c.CustomerId);
+            e.Property<uint>("Version").IsRowVersion();
+        });
         modelBuilder.Entity<AuditEntry>(e =>
         {
             e.ToTable("audit_trail");
