@@ -1,4 +1,5 @@
 using Platform.Billing.Application;
+using Platform.Billing.Commerce;
 using Platform.Billing.Data;
 using Platform.Billing.Messaging;
 using Platform.BuildingBlocks;
@@ -17,6 +18,7 @@ public static class Extensions
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section);
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer");
         builder.Services.AddScoped<PrepaidAccountBook>();
+        builder.AddCommerce();
         return builder;
     }
 }

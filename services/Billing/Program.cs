@@ -1,3 +1,4 @@
+using Platform.Billing.Commerce.Grpc;
 using Platform.Billing.Grpc;
 using Platform.BuildingBlocks.Data;
 using Platform.ServiceDefaults;
@@ -15,6 +16,11 @@ public sealed class Program
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGrpcService<PrepaidAccountsApi>();
+        app.MapGrpcService<CatalogApi>();
+        app.MapGrpcService<QuotesApi>();
+        app.MapGrpcService<ContractsApi>();
+        app.MapGrpcService<EntitlementsApi>();
+        app.MapGrpcService<InvoicesApi>();
         return app.RunServiceAsync(args);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Platform.Billing.Commerce.Data;
 using Platform.Billing.Domain;
 using Platform.BuildingBlocks.Messaging;
 
@@ -18,6 +19,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
             e.HasIndex(a => a.CustomerId).IsUnique();
             e.Property(a => a.Currency).HasMaxLength(3).IsFixedLength();
         });
+        modelBuilder.AddCommerce();
         modelBuilder.AddPlatformTables();
     }
 }
