@@ -37,8 +37,8 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
     }
 
     /// <summary>
-    /// A new price list version: the previous version's entries with the change applied. Every change after the first
-    /// list needs the notice period. Lists each signed contract the change reaches in PriceChangeScheduled.
+    /// A new price list version carrying the prices it sets. Changing a price someone may hold needs the notice period;
+    /// pricing new fee items does not. Lists each signed contract the change reaches in PriceChangeScheduled.
     /// </summary>
     public async Task<ScheduledPriceList> ScheduleAsync(PriceChange change, CancellationToken ct)
     {
@@ -56,18 +56,15 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext('billing.price_lists'))", ct);
         var lists = await db.Set<PriceList>().AsNoTracking().ToListAsync(ct);
         var o = options.Value;
-        if (!PriceNotice.IsEnough(now, change.EffectiveFrom, lists.Count == 0, o.PriceChangeNoticeDays, o.MinimumPriceChangeNoticeDays))
+        var newItemsOnly = change.Entries.All(e => lists.All(l => l.PriceOf(e.FeeItemCode) is null));
+        if (!PriceNotice.IsEnough(now, change.EffectiveFrom, newItemsOnly, o.PriceChangeNoticeDays, o.MinimumPriceChangeNoticeDays))
         {
             var earliest = PriceNotice.EarliestEffective(now, o.PriceChangeNoticeDays, o.MinimumPriceChangeNoticeDays);
             throw new PreconditionFailedException("PRICE_CHANGE_NOTICE_TOO_SHORT", "effective_time",
-                $"a price change effective {change.EffectiveFrom:yyyy-MM-dd} gives less than {PriceNotice.RequiredDays(o.PriceChangeNoticeDays, o.MinimumPriceChangeNoticeDays)} days' notice; the earliest allowed effective date is {earliest:yyyy-MM-dd'T'HH:mm:ss'Z'}");
-        }
-
-        var previous = lists.Where(l => l.EffectiveFrom <= change.EffectiveFrom).OrderByDescending(l => l.EffectiveFrom).ThenByDescending(l => l.Version).FirstOrDefault();
-        var entries = (previous?.Entries ?? []).ToDictionary(e => e.FeeItemCode, e => e.UnitPrice);
-        foreach (var (code, price) in change.Entries)
-        {
-            entries[code] = price;
+                $"a price change effective {change.EffectiveFrom:yyyy-MM-dd} gives less than {PriceNotice.RequiredDays(o.PriceChangeNoticeDays, o.MinimumPriceChangeNoticeDays)} days' notice; the earliest allowed effective date is {earliest:yyyy-MM-dd'T'HH:mm:ss'Z'}")
+            {
+                Metadata = { ["earliest_effective_time"] = earliest.ToString("O") },
+            };
         }
 
         var list = new PriceList
@@ -77,7 +74,7 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
             Currency = o.Currency,
             EffectiveFrom = change.EffectiveFrom,
             ScheduledAt = now,
-            Entries = entries.Select(e => new PriceListEntry { FeeItemCode = e.Key, UnitPrice = e.Value }).ToList(),
+            Entries = change.Entries.Select(e => new PriceListEntry { FeeItemCode = e.FeeItemCode, UnitPrice = e.UnitPrice }).ToList(),
         };
         db.Set<PriceList>().Add(list);
 
@@ -127,7 +124,7 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
     {
         var at = asOf ?? clock.GetUtcNow();
         var lists = await db.Set<PriceList>().AsNoTracking().OrderBy(l => l.EffectiveFrom).ThenBy(l => l.Version).ToListAsync(ct);
-        var current = lists.LastOrDefault(l => l.EffectiveFrom <= at);
+        var current = PriceList.InEffect(lists, at);
         return new PublishedPrices(current, lists.Where(l => l.EffectiveFrom > at).ToList(), await FeeItemsAsync(ct));
     }
 

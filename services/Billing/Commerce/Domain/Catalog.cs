@@ -44,10 +44,40 @@ public sealed class PriceList
 
     public DateTimeOffset ScheduledAt { get; init; }
 
-    /// <summary>Every priced fee item of this version, carried forward from the previous one.</summary>
+    /// <summary>The prices this version sets; every other fee item keeps its price from the versions before.</summary>
     public List<PriceListEntry> Entries { get; init; } = [];
 
     public decimal? PriceOf(string feeItemCode) => Entries.FirstOrDefault(e => e.FeeItemCode == feeItemCode)?.UnitPrice;
+
+    /// <summary>
+    /// The list in effect at <paramref name="at"/>: each fee item at the price of the latest version in effect that
+    /// prices it. Versions only carry their changes, so one scheduled between two others never hides the later one.
+    /// </summary>
+    public static PriceList? InEffect(IReadOnlyList<PriceList> versions, DateTimeOffset at)
+    {
+        var effective = versions.Where(v => v.EffectiveFrom <= at).OrderBy(v => v.EffectiveFrom).ThenBy(v => v.Version).ToList();
+        if (effective.Count == 0)
+        {
+            return null;
+        }
+
+        var prices = new Dictionary<string, decimal>();
+        foreach (var entry in effective.SelectMany(v => v.Entries))
+        {
+            prices[entry.FeeItemCode] = entry.UnitPrice;
+        }
+
+        var latest = effective[^1];
+        return new PriceList
+        {
+            Id = latest.Id,
+            Version = latest.Version,
+            Currency = latest.Currency,
+            EffectiveFrom = latest.EffectiveFrom,
+            ScheduledAt = latest.ScheduledAt,
+            Entries = prices.Select(p => new PriceListEntry { FeeItemCode = p.Key, UnitPrice = p.Value }).ToList(),
+        };
+    }
 }
 
 public sealed class PriceListEntry
