@@ -99,7 +99,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
 
         var named = invoiceIds is { Count: > 0 };
         var candidates = await db.Set<Invoice>()
-            .FromSql($"SELECT * FROM invoices WHERE customer_id = {customerId} AND state IN ('Open', 'Uncollectible') FOR UPDATE")
+            .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = {customerId} AND state IN ('Open', 'Uncollectible') FOR UPDATE")
             .ToListAsync(ct);
         var invoices = named
             ? invoiceIds!.Select(id => candidates.FirstOrDefault(i => i.Id == id)).OfType<Invoice>().ToList()
