@@ -2,7 +2,10 @@ using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Billing.Data;
+using Platform.BuildingBlocks.Messaging;
 using Platform.Billing.Commerce.Application;
 using RefundQuote = Platform.Billing.Commerce.Domain.RefundQuote;
 using Platform.Contracts.Billing.V1;
@@ -98,6 +101,10 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         Assert.Equal(signed.Number, evt.GetProperty("contractNumber").GetString());
         Assert.Equal("installments", evt.GetProperty("paymentMode").GetString());
         Assert.Equal(customer, evt.GetProperty("customerId").GetString());
+        // The relay publishes it to the broker (with publisher confirms) and marks the row sent.
+        var eventId = evt.GetProperty("eventId").GetGuid();
+        await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, DateTimeOffset?>(db => db.Set<OutboxMessage>().Where(m => m.Id == eventId).Select(m => m.SentAt).SingleAsync()),
+            sent => sent is not null, what: "ContractSigned to be published");
 
         var invoices = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, ContractId = signed.ContractId }, Tokens.As(Roles.FinanceClerk));
         Assert.Equal([(1, InvoiceState.Draft), (2, InvoiceState.Draft)], invoices.Invoices.Select(i => (i.InstallmentSequence, i.State)).Order());
@@ -222,6 +229,45 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         Assert.Equal(signed.Items, done.Items);
         Assert.Contains((await host.OutboxAsync("ContractSigned")).Select(p => JsonDocument.Parse(p).RootElement),
             e => e.GetProperty("contractNumber").GetString() == signed.Number + "-A1" && e.GetProperty("totalAmount").GetDecimal() == 2400m);
+    }
+
+    [Fact]
+    public async Task Coupon_is_used_once_by_the_contract_made_from_its_quote()
+    {
+        var (setup, _) = await host.NewProductAsync();
+        var customer = Id();
+        var code = "ONCE-" + Guid.NewGuid().ToString("N")[..6];
+        await host.Catalog.CreateCouponAsync(new CreateCouponRequest
+        {
+            RequestId = Id(), Code = code, AmountOff = Cny(50m), ValidUntil = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(30)),
+        }, Tokens.As(Roles.Administrator));
+        CreateQuoteRequest Quote() => new() { RequestId = Id(), CustomerId = customer, TermMonths = 12, CouponCode = code, Items = { new ItemRequest { FeeItemCode = setup, Quantity = 1 } } };
+        var quote = await host.Quotes.CreateQuoteAsync(Quote(), Tokens.As(Roles.SalesRep));
+        await host.Contracts.CreateContractAsync(new CreateContractRequest { RequestId = Id(), QuoteId = quote.QuoteId, Terms = Terms(host.Clock.GetUtcNow()) }, Tokens.As(Roles.SalesRep));
+
+        var e = await Refused(async () => await host.Quotes.CreateQuoteAsync(Quote(), Tokens.As(Roles.SalesRep)), StatusCode.InvalidArgument);
+
+        Assert.Equal(50, quote.Discounts.Single(d => d.Kind == DiscountKind.Coupon).Amount.Units);
+        Assert.Equal(["coupon_code"], Fields(e));
+    }
+
+    [Fact]
+    public async Task Same_request_id_answers_the_first_signature_and_different_content_is_refused_naming_the_field()
+    {
+        var (setup, _) = await host.NewProductAsync();
+        var quote = await host.QuoteAsync(Id(), 12, (setup, 1));
+        var draft = await host.Contracts.CreateContractAsync(new CreateContractRequest { RequestId = Id(), QuoteId = quote.QuoteId, Terms = Terms(host.Clock.GetUtcNow()) }, Tokens.As(Roles.SalesRep));
+        var sign = new SignContractRequest { RequestId = Id(), ContractId = draft.ContractId, Party = SignatureParty.Customer, SignerName = "Wang Fang" };
+
+        var first = await host.Contracts.SignContractAsync(sign, Tokens.As(Roles.SalesRep));
+        var again = await host.Contracts.SignContractAsync(sign, Tokens.As(Roles.SalesRep));
+        var changed = sign.Clone();
+        changed.SignerName = "Li Na";
+        var e = await Refused(async () => await host.Contracts.SignContractAsync(changed, Tokens.As(Roles.SalesRep)), StatusCode.InvalidArgument);
+
+        Assert.Equal(first, again);
+        Assert.Equal(["signer_name"], Fields(e));
+        Assert.Equal("IDEMPOTENCY_KEY_REUSED", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
     }
 
     [Fact]
