@@ -84,7 +84,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
 
     /// <summary>
     /// Allocates a received payment to the customer's open invoices — the ones named, in that order, or else oldest
-    /// due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt listing the allocations.
+    /// due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt for the payment listing the
+    /// allocations and what was left unallocated (to deposit as prepaid).
     /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
     /// A payment already allocated answers its first allocation.
     /// </summary>
@@ -120,8 +121,9 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
             }
         }
 
+        // Every payment gets its receipt, also one that pays no invoice (then it is all prepaid deposit).
         Receipt? receipt = null;
-        if (allocations.Count > 0)
+        if (amount > 0)
         {
             receipt = new Receipt
             {
@@ -140,6 +142,10 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
 
         return new PaymentAllocationResult(receipt, allocations, unallocated);
     }
+
+    public async Task<Receipt> ReceiptAsync(Guid? receiptId, Guid? paymentId, CancellationToken ct) =>
+        await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == receiptId || r.PaymentId == paymentId, ct)
+        ?? throw new NotFoundException("receipt", (receiptId ?? paymentId).ToString()!);
 
     private async Task<Invoice> CloseAsync(Guid id, InvoiceAction action, string reason, CancellationToken ct)
     {

@@ -80,6 +80,29 @@ public sealed class InvoicesApi(InvoiceService invoices, IdempotentRequests<Bill
         return answer;
     }
 
+    [Authorize(Roles = InvoiceReaders)]
+    public override async Task<Receipt> GetReceipt(GetReceiptRequest request, ServerCallContext context)
+    {
+        var check = new Validator();
+        var receiptId = check.OptionalGuid(request.ReceiptId, "receipt_id");
+        var paymentId = check.OptionalGuid(request.PaymentId, "payment_id");
+        check.Require((receiptId is null) != (paymentId is null), "receipt_id", "give exactly one of receipt_id and payment_id");
+        check.ThrowIfInvalid();
+        var r = await invoices.ReceiptAsync(receiptId, paymentId, context.CancellationToken);
+        var answer = new Receipt
+        {
+            ReceiptId = r.Id.ToString(),
+            Number = r.Number,
+            CustomerId = r.CustomerId.ToString(),
+            PaymentId = r.PaymentId.ToString(),
+            Amount = Money(r.Amount, r.Currency),
+            Unallocated = Money(r.Unallocated, r.Currency),
+            IssueTime = Ts(r.IssuedAt),
+        };
+        answer.Allocations.AddRange(r.Allocations.Select(a => new ReceiptAllocation { InvoiceId = a.InvoiceId.ToString(), Amount = Money(a.Amount, r.Currency) }));
+        return answer;
+    }
+
     private static (Guid, string) Closing(string requestId, string invoiceId, string reason)
     {
         var check = new Validator();

@@ -103,6 +103,9 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
         var result = await AllocateAsync(customer, Guid.NewGuid(), 100m, named.InvoiceId);
 
         Assert.Equal(20m, result.Unallocated);
+        var receipt = await host.Invoices.GetReceiptAsync(new GetReceiptRequest { PaymentId = result.Receipt!.PaymentId.ToString() }, Tokens.As(Roles.FinanceClerk));
+        Assert.Equal((result.Receipt.Number, 100L, 20L), (receipt.Number, receipt.Amount.Units, receipt.Unallocated.Units));
+        Assert.Equal([(named.InvoiceId, 80L)], receipt.Allocations.Select(a => (a.InvoiceId, a.Amount.Units)));
         Assert.Equal(InvoiceState.Paid, (await GetAsync(named.InvoiceId)).State);
         Assert.Equal(InvoiceState.Open, (await GetAsync(oldest.InvoiceId)).State);
     }
@@ -127,6 +130,31 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
         Assert.Equal(InvoiceState.Paid, (await GetAsync(paid.InvoiceId)).State);
         var voided = await host.Invoices.VoidInvoiceAsync(new VoidInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId, Reason = "duplicate" }, Tokens.As(Roles.FinanceClerk));
         Assert.Equal((InvoiceState.Void, ""), (voided.State, voided.Number));
+    }
+
+    [Fact]
+    public async Task Payment_with_nothing_to_pay_still_gets_a_receipt_all_unallocated()
+    {
+        var result = await AllocateAsync(Id(), Guid.NewGuid(), 300m);
+
+        Assert.Empty(result.Allocations);
+        Assert.Equal((300m, 300m), (result.Receipt!.Amount, result.Receipt.Unallocated));
+    }
+
+    [Fact]
+    public async Task Invoice_list_pages_newest_first_without_overlap()
+    {
+        var customer = Id();
+        for (var i = 0; i < 5; i++)
+        {
+            await DraftAsync(customer, 10m, host.Clock.GetUtcNow().AddDays(i + 1));
+        }
+
+        var first = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, PageSize = 3 }, Tokens.As(Roles.FinanceClerk));
+        var second = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, PageSize = 3, PageToken = first.NextPageToken }, Tokens.As(Roles.FinanceClerk));
+
+        Assert.Equal((3, 2, ""), (first.Invoices.Count, second.Invoices.Count, second.NextPageToken));
+        Assert.Equal(5, first.Invoices.Concat(second.Invoices).Select(i => i.InvoiceId).Distinct().Count());
     }
 
     [Fact]
