@@ -35,7 +35,13 @@ public sealed class LineItem
 
     public LineItem Copy() => new()
     {
-        FeeItemCode = FeeItemCode, Name = Name, Kind = Kind, Quantity = Quantity, UnitPrice = UnitPrice, Months = Months, LineTotal = LineTotal,
+        FeeItemCode = FeeItemCode,
+        Name = Name,
+        Kind = Kind,
+        Quantity = Quantity,
+        UnitPrice = UnitPrice,
+        Months = Months,
+        LineTotal = LineTotal,
     };
 }
 

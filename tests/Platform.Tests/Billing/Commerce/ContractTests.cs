@@ -35,7 +35,10 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         var code = "WELCOME-" + Guid.NewGuid().ToString("N")[..6];
         await host.Catalog.CreateCouponAsync(new CreateCouponRequest
         {
-            RequestId = Id(), Code = code, CustomerId = customer, PercentOff = 10,
+            RequestId = Id(),
+            Code = code,
+            CustomerId = customer,
+            PercentOff = 10,
             ValidUntil = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(30)),
         }, Tokens.As(Roles.Administrator));
 
@@ -80,11 +83,17 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
 
         var afterCustomer = await host.Contracts.SignContractAsync(new SignContractRequest
         {
-            RequestId = Id(), ContractId = draft.ContractId, Party = SignatureParty.Customer, SignerName = "Wang Fang",
+            RequestId = Id(),
+            ContractId = draft.ContractId,
+            Party = SignatureParty.Customer,
+            SignerName = "Wang Fang",
         }, Tokens.As(Roles.SalesRep));
         var signed = await host.Contracts.SignContractAsync(new SignContractRequest
         {
-            RequestId = Id(), ContractId = draft.ContractId, Party = SignatureParty.Company, SignerName = "Zhao Lei",
+            RequestId = Id(),
+            ContractId = draft.ContractId,
+            Party = SignatureParty.Company,
+            SignerName = "Zhao Lei",
         }, Tokens.As(Roles.SalesManager));
 
         Assert.Equal((ContractState.Draft, ""), (afterCustomer.State, afterCustomer.Number));
@@ -119,14 +128,20 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         var before = await host.CountsAsync();
         var update = new UpdateContractRequest
         {
-            RequestId = Id(), ContractId = signed.ContractId, Etag = signed.Etag, Terms = Terms(host.Clock.GetUtcNow(), autoRenew: false),
+            RequestId = Id(),
+            ContractId = signed.ContractId,
+            Etag = signed.Etag,
+            Terms = Terms(host.Clock.GetUtcNow(), autoRenew: false),
             UpdateMask = new FieldMask { Paths = { "auto_renew" } },
         };
 
         var e = await Refused(async () => await host.Contracts.UpdateContractAsync(update, Tokens.As(Roles.SalesManager)), StatusCode.FailedPrecondition);
         var again = await Refused(async () => await host.Contracts.SignContractAsync(new SignContractRequest
         {
-            RequestId = Id(), ContractId = signed.ContractId, Party = SignatureParty.Customer, SignerName = "Someone",
+            RequestId = Id(),
+            ContractId = signed.ContractId,
+            Party = SignatureParty.Customer,
+            SignerName = "Someone",
         }, Tokens.As(Roles.SalesRep)), StatusCode.FailedPrecondition);
 
         Assert.Equal("CONTRACT_SIGNED", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
@@ -146,11 +161,19 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
 
         var updated = await host.Contracts.UpdateContractAsync(new UpdateContractRequest
         {
-            RequestId = Id(), ContractId = draft.ContractId, Etag = draft.Etag, Terms = terms, UpdateMask = new FieldMask { Paths = { "late_terms" } },
+            RequestId = Id(),
+            ContractId = draft.ContractId,
+            Etag = draft.Etag,
+            Terms = terms,
+            UpdateMask = new FieldMask { Paths = { "late_terms" } },
         }, Tokens.As(Roles.SalesRep));
         await Refused(async () => await host.Contracts.UpdateContractAsync(new UpdateContractRequest
         {
-            RequestId = Id(), ContractId = draft.ContractId, Etag = draft.Etag, Terms = terms, UpdateMask = new FieldMask { Paths = { "auto_renew" } },
+            RequestId = Id(),
+            ContractId = draft.ContractId,
+            Etag = draft.Etag,
+            Terms = terms,
+            UpdateMask = new FieldMask { Paths = { "auto_renew" } },
         }, Tokens.As(Roles.SalesRep)), StatusCode.Aborted);
 
         Assert.Equal(30, updated.Terms.LateTerms.GraceDays);
@@ -239,7 +262,10 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         var code = "ONCE-" + Guid.NewGuid().ToString("N")[..6];
         await host.Catalog.CreateCouponAsync(new CreateCouponRequest
         {
-            RequestId = Id(), Code = code, AmountOff = Cny(50m), ValidUntil = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(30)),
+            RequestId = Id(),
+            Code = code,
+            AmountOff = Cny(50m),
+            ValidUntil = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(30)),
         }, Tokens.As(Roles.Administrator));
         CreateQuoteRequest Quote() => new() { RequestId = Id(), CustomerId = customer, TermMonths = 12, CouponCode = code, Items = { new ItemRequest { FeeItemCode = setup, Quantity = 1 } } };
         var quote = await host.Quotes.CreateQuoteAsync(Quote(), Tokens.As(Roles.SalesRep));

@@ -23,7 +23,9 @@ public sealed class EntitlementTests(CommerceHost host) : IClassFixture<Commerce
 
         var suspended = await host.Entitlements.SuspendContractAsync(new SuspendContractRequest
         {
-            RequestId = Id(), ContractId = overdue.ContractId, Reason = "installment 1 overdue",
+            RequestId = Id(),
+            ContractId = overdue.ContractId,
+            Reason = "installment 1 overdue",
         }, Tokens.As(Roles.Service));
 
         Assert.Equal((EntitlementState.Suspended, "installment 1 overdue"), (suspended.State, suspended.Reason));
@@ -35,7 +37,9 @@ public sealed class EntitlementTests(CommerceHost host) : IClassFixture<Commerce
 
         var resumed = await host.Entitlements.ResumeContractAsync(new ResumeContractRequest
         {
-            RequestId = Id(), ContractId = overdue.ContractId, Reason = "paid",
+            RequestId = Id(),
+            ContractId = overdue.ContractId,
+            Reason = "paid",
         }, Tokens.As(Roles.FinanceClerk));
         Assert.Equal(EntitlementState.Active, resumed.State);
         Assert.Contains((await host.OutboxAsync("ContractResumed")).Select(p => JsonDocument.Parse(p).RootElement),
@@ -51,15 +55,21 @@ public sealed class EntitlementTests(CommerceHost host) : IClassFixture<Commerce
 
         var noReason = await Assert.ThrowsAsync<RpcException>(async () => await host.Entitlements.SuspendContractAsync(new SuspendContractRequest
         {
-            RequestId = Id(), ContractId = contract.ContractId, Reason = "  ",
+            RequestId = Id(),
+            ContractId = contract.ContractId,
+            Reason = "  ",
         }, Tokens.As(Roles.FinanceClerk)));
         var notSuspended = await Assert.ThrowsAsync<RpcException>(async () => await host.Entitlements.ResumeContractAsync(new ResumeContractRequest
         {
-            RequestId = Id(), ContractId = contract.ContractId, Reason = "paid",
+            RequestId = Id(),
+            ContractId = contract.ContractId,
+            Reason = "paid",
         }, Tokens.As(Roles.FinanceClerk)));
         var salesRep = await Assert.ThrowsAsync<RpcException>(async () => await host.Entitlements.TerminateContractAsync(new TerminateContractRequest
         {
-            RequestId = Id(), ContractId = contract.ContractId, Reason = "churn",
+            RequestId = Id(),
+            ContractId = contract.ContractId,
+            Reason = "churn",
         }, Tokens.As(Roles.SalesRep)));
 
         Assert.Equal(StatusCode.InvalidArgument, noReason.StatusCode);
@@ -81,7 +91,9 @@ public sealed class EntitlementTests(CommerceHost host) : IClassFixture<Commerce
             Tokens.As(Roles.FinanceApprover));
         var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Entitlements.ResumeContractAsync(new ResumeContractRequest
         {
-            RequestId = Id(), ContractId = contract.ContractId, Reason = "paid",
+            RequestId = Id(),
+            ContractId = contract.ContractId,
+            Reason = "paid",
         }, Tokens.As(Roles.FinanceApprover)));
 
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);

@@ -20,7 +20,11 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
     private async Task<Invoice> DraftAsync(string customerId, decimal amount, DateTimeOffset due, string? contractId = null) =>
         await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
         {
-            RequestId = Id(), CustomerId = customerId, ContractId = contractId ?? "", Description = "maintenance", Amount = Cny(amount),
+            RequestId = Id(),
+            CustomerId = customerId,
+            ContractId = contractId ?? "",
+            Description = "maintenance",
+            Amount = Cny(amount),
             DueTime = Timestamp.FromDateTimeOffset(due),
         }, Tokens.As(Roles.FinanceClerk));
 
@@ -164,7 +168,10 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
         {
-            RequestId = Id(), CustomerId = "x", Description = "", Amount = Cny(0m),
+            RequestId = Id(),
+            CustomerId = "x",
+            Description = "",
+            Amount = Cny(0m),
         }, Tokens.As(Roles.FinanceClerk)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
