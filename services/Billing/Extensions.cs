@@ -1,4 +1,5 @@
 using Platform.Billing.Application;
+using Platform.Billing.Commerce;
 using Platform.Billing.Data;
 using Platform.Billing.Messaging;
 using Platform.BuildingBlocks;
@@ -36,6 +37,7 @@ public static class Extensions
         builder.Services.AddScoped<StatementDesk>();
         builder.Services.AddSingleton<PrepaidWatchJob>().AddHostedService(sp => sp.GetRequiredService<PrepaidWatchJob>());
         builder.Services.AddSingleton<LedgerCheckJob>().AddHostedService(sp => sp.GetRequiredService<LedgerCheckJob>());
+        builder.AddCommerce();
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Platform.Billing.Commerce.Grpc;
 using Platform.Billing.Grpc;
 using Platform.BuildingBlocks.Data;
 using Platform.ServiceDefaults;
@@ -21,6 +22,11 @@ public sealed class Program
         app.MapGrpcService<AdjustmentsApi>();
         app.MapGrpcService<StatementsApi>();
         app.MapGrpcService<ReportsApi>();
+        app.MapGrpcService<CatalogApi>();
+        app.MapGrpcService<QuotesApi>();
+        app.MapGrpcService<ContractsApi>();
+        app.MapGrpcService<EntitlementsApi>();
+        app.MapGrpcService<InvoicesApi>();
         return app.RunServiceAsync(args);
     }
 }

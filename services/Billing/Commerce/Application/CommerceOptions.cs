@@ -1,0 +1,51 @@
+using Platform.Billing.Commerce.Domain;
+using Platform.BuildingBlocks.Money;
+
+namespace Platform.Billing.Commerce.Application;
+
+/// <summary>Configuration section Billing:Commerce.</summary>
+public sealed class CommerceOptions
+{
+    public const string Section = "Billing:Commerce";
+
+    /// <summary>Currency of the catalog, quotes and invoices (ISO 4217).</summary>
+    public string Currency { get; set; } = MoneyExtensions.DefaultCurrency;
+
+    /// <summary>Notice a price change gives, in days (default 30).</summary>
+    public int PriceChangeNoticeDays { get; set; } = 30;
+
+    /// <summary>The floor no configured notice may go below.</summary>
+    public int MinimumPriceChangeNoticeDays { get; set; } = 30;
+
+    public int QuoteValidityDays { get; set; } = 30;
+
+    /// <summary>How often the due/overdue scan runs.</summary>
+    public TimeSpan InvoiceScanInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public DiscountOptions Discounts { get; set; } = new();
+}
+
+public sealed class DiscountOptions
+{
+    public decimal NewCustomerPercent { get; set; } = 5m;
+
+    /// <summary>Percent off for a returning customer by value tier (Low, Mid, High).</summary>
+    public Dictionary<string, decimal> ReturningTierPercent { get; set; } = new() { ["Low"] = 2m, ["Mid"] = 5m, ["High"] = 8m };
+
+    public List<VolumeBreakOption> VolumeBreaks { get; set; } = [new() { MinQuantity = 10, Percent = 5m }, new() { MinQuantity = 50, Percent = 10m }];
+
+    public decimal MaxTotalPercent { get; set; } = 25m;
+
+    public DiscountPolicy ToPolicy() => new(
+        NewCustomerPercent,
+        ReturningTierPercent.ToDictionary(p => Enum.Parse<CustomerValueTier>(p.Key, ignoreCase: true), p => p.Value),
+        VolumeBreaks.Select(b => new VolumeBreak(b.MinQuantity, b.Percent)).ToList(),
+        MaxTotalPercent);
+}
+
+public sealed class VolumeBreakOption
+{
+    public int MinQuantity { get; set; }
+
+    public decimal Percent { get; set; }
+}

@@ -1,0 +1,173 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Billing.Commerce.Domain;
+using Platform.Billing.Data;
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Billing.Commerce.Application;
+
+public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Description, decimal Amount, DateTimeOffset DueDate);
+
+public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated);
+
+/// <summary>Invoices through their life, gapless numbers at issue, and allocation of payments with receipts.</summary>
+public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptions<CommerceOptions> options, TimeProvider clock)
+{
+    public async Task<Invoice> CreateAsync(NewInvoice request, CancellationToken ct)
+    {
+        if (request.ContractId is { } contractId)
+        {
+            var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == contractId, ct)
+                ?? throw new NotFoundException("contract", contractId.ToString());
+            if (contract.CustomerId != request.CustomerId)
+            {
+                throw ValidationException.For("contract_id", "is a contract of another customer");
+            }
+        }
+
+        var invoice = new Invoice
+        {
+            Id = Guid.CreateVersion7(),
+            CustomerId = request.CustomerId,
+            ContractId = request.ContractId,
+            Description = request.Description,
+            Currency = options.Value.Currency,
+            Amount = request.Amount,
+            DueDate = request.DueDate,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.Set<Invoice>().Add(invoice);
+        await db.SaveChangesAsync(ct);
+        return invoice;
+    }
+
+    /// <summary>Opens a draft with the next gapless number of the year (inside the caller's transaction).</summary>
+    public async Task<Invoice> IssueAsync(Guid id, CancellationToken ct)
+    {
+        var invoice = await LoadAsync(id, ct);
+        var now = clock.GetUtcNow();
+        invoice.Apply(InvoiceAction.Issue, now);
+        invoice.Number = await numbers.NextAsync("INV", now, ct);
+        invoice.IssuedAt = now;
+        db.Enqueue(new InvoiceIssued(Guid.CreateVersion7(), now, invoice.Id, invoice.Number, invoice.CustomerId, invoice.ContractId,
+            invoice.Amount, invoice.Currency, invoice.DueDate), clock);
+        await SaveAsync(ct);
+        return invoice;
+    }
+
+    public Task<Invoice> VoidAsync(Guid id, string reason, CancellationToken ct) => CloseAsync(id, InvoiceAction.Void, reason, ct);
+
+    public Task<Invoice> MarkUncollectibleAsync(Guid id, string reason, CancellationToken ct) => CloseAsync(id, InvoiceAction.MarkUncollectible, reason, ct);
+
+    public async Task<Invoice> GetAsync(Guid id, CancellationToken ct) =>
+        await db.Set<Invoice>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new NotFoundException("invoice", id.ToString());
+
+    /// <summary>A page of a customer's invoices, newest first (ids are time-ordered); the token is the last id seen.</summary>
+    public async Task<(IReadOnlyList<Invoice> Page, Guid? Next)> ListAsync(Guid customerId, Guid? contractId, int pageSize, Guid? after, CancellationToken ct)
+    {
+        var query = db.Set<Invoice>().AsNoTracking().Where(i => i.CustomerId == customerId);
+        if (contractId is { } c)
+        {
+            query = query.Where(i => i.ContractId == c);
+        }
+
+        if (after is { } a)
+        {
+            query = query.Where(i => i.Id.CompareTo(a) < 0);
+        }
+
+        var rows = await query.OrderByDescending(i => i.Id).Take(pageSize + 1).ToListAsync(ct);
+        return rows.Count > pageSize ? (rows.Take(pageSize).ToList(), rows[pageSize - 1].Id) : (rows, null);
+    }
+
+    /// <summary>
+    /// Allocates a received payment to the customer's open invoices — the ones named, in that order, or else oldest
+    /// due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt for the payment listing the
+    /// allocations and what was left unallocated (to deposit as prepaid).
+    /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
+    /// A payment already allocated answers its first allocation.
+    /// </summary>
+    public async Task<PaymentAllocationResult> AllocatePaymentAsync(Guid customerId, Guid paymentId, decimal amount,
+        IReadOnlyList<Guid>? invoiceIds, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId, ct) is { } earlier)
+        {
+            return new PaymentAllocationResult(earlier, earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList(), earlier.Unallocated);
+        }
+
+        var named = invoiceIds is { Count: > 0 };
+        var candidates = await db.Set<Invoice>()
+            .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = {customerId} AND state IN ('Open', 'Uncollectible') FOR UPDATE")
+            .ToListAsync(ct);
+        var invoices = named
+            ? invoiceIds!.Select(id => candidates.FirstOrDefault(i => i.Id == id)).OfType<Invoice>().ToList()
+            : candidates;
+        var (allocations, unallocated) = PaymentAllocation.Allocate(amount,
+            invoices.Select(i => new OpenAmount(i.Id, i.DueDate, i.AmountDue)).ToList(), named);
+
+        var now = clock.GetUtcNow();
+        foreach (var allocation in allocations)
+        {
+            var invoice = invoices.Single(i => i.Id == allocation.InvoiceId);
+            invoice.AmountPaid += allocation.Amount;
+            if (allocation.PaysInFull)
+            {
+                invoice.Apply(InvoiceAction.Pay, now);
+                db.Enqueue(new InvoicePaid(Guid.CreateVersion7(), now, invoice.Id, invoice.Number ?? "", invoice.CustomerId, invoice.ContractId,
+                    invoice.Amount, invoice.Currency), clock);
+            }
+        }
+
+        // Every payment gets its receipt, also one that pays no invoice (then it is all prepaid deposit).
+        Receipt? receipt = null;
+        if (amount > 0)
+        {
+            receipt = new Receipt
+            {
+                Id = Guid.CreateVersion7(),
+                Number = await numbers.NextAsync("RCP", now, ct),
+                CustomerId = customerId,
+                PaymentId = paymentId,
+                Amount = amount,
+                Unallocated = unallocated,
+                Currency = options.Value.Currency,
+                IssuedAt = now,
+                Allocations = allocations.Select(a => new ReceiptAllocation { InvoiceId = a.InvoiceId, Amount = a.Amount }).ToList(),
+            };
+            db.Set<Receipt>().Add(receipt);
+        }
+
+        return new PaymentAllocationResult(receipt, allocations, unallocated);
+    }
+
+    public async Task<Receipt> ReceiptAsync(Guid? receiptId, Guid? paymentId, CancellationToken ct) =>
+        await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == receiptId || r.PaymentId == paymentId, ct)
+        ?? throw new NotFoundException("receipt", (receiptId ?? paymentId).ToString()!);
+
+    private async Task<Invoice> CloseAsync(Guid id, InvoiceAction action, string reason, CancellationToken ct)
+    {
+        var invoice = await LoadAsync(id, ct);
+        invoice.Apply(action, clock.GetUtcNow());
+        invoice.CloseReason = reason;
+        await SaveAsync(ct);
+        return invoice;
+    }
+
+    private async Task<Invoice> LoadAsync(Guid id, CancellationToken ct) =>
+        await db.Set<Invoice>().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new NotFoundException("invoice", id.ToString());
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException("the invoice changed meanwhile; read it again");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Billing.Commerce.Application;
+using Platform.Billing.Commerce.Jobs;
+using Platform.Billing.Data;
+using Platform.Contracts.Billing.V1;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+using static Platform.Tests.Billing.Commerce.CommerceHost;
+
+namespace Platform.Tests.Billing.Commerce;
+
+/// <summary>Invoice numbering under concurrency, the state machine through the API, allocation and the due scan.</summary>
+public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost>
+{
+    private async Task<Invoice> DraftAsync(string customerId, decimal amount, DateTimeOffset due, string? contractId = null) =>
+        await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Id(),
+            CustomerId = customerId,
+            ContractId = contractId ?? "",
+            Description = "maintenance",
+            Amount = Cny(amount),
+            DueTime = Timestamp.FromDateTimeOffset(due),
+        }, Tokens.As(Roles.FinanceClerk));
+
+    private async Task<Invoice> IssueAsync(Invoice draft) =>
+        await host.Invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId }, Tokens.As(Roles.FinanceClerk));
+
+    private async Task<PaymentAllocationResult> AllocateAsync(string customerId, Guid paymentId, decimal amount, params string[] invoiceIds)
+    {
+        // As the PaymentReceived consumer does: the caller's transaction, the caller saves.
+        await using var scope = host.Billing.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BillingDb>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var result = await scope.ServiceProvider.GetRequiredService<InvoiceService>()
+            .AllocatePaymentAsync(Guid.Parse(customerId), paymentId, amount, invoiceIds.Select(Guid.Parse).ToList(), CancellationToken.None);
+        await db.SaveChangesAsync();
+        await tx.CommitAsync();
+        return result;
+    }
+
+    private Task<Invoice> GetAsync(string id) =>
+        host.Invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = id }, Tokens.As(Roles.FinanceClerk)).ResponseAsync;
+
+    [Fact]
+    public async Task Invoices_issued_concurrently_get_gapless_numbers_without_duplicates()
+    {
+        var customer = Id();
+        var drafts = new List<Invoice>();
+        for (var i = 0; i < 50; i++)
+        {
+            drafts.Add(await DraftAsync(customer, 10m + i, host.Clock.GetUtcNow().AddDays(30)));
+        }
+
+        var issued = await Task.WhenAll(drafts.Select(d => host.Invoices.IssueInvoiceAsync(
+            new IssueInvoiceRequest { RequestId = Id(), InvoiceId = d.InvoiceId }, Tokens.As(Roles.FinanceClerk)).ResponseAsync));
+
+        Assert.All(issued, i => Assert.Equal(InvoiceState.Open, i.State));
+        Assert.Equal(50, issued.Select(i => i.Number).Distinct().Count());
+        var year = host.Clock.GetUtcNow().Year;
+        var all = await host.Billing.QueryAsync<BillingDb, List<string>>(db => db.Set<Platform.Billing.Commerce.Domain.Invoice>()
+            .Where(i => i.Number != null).Select(i => i.Number!).ToListAsync());
+        var sequences = all.Select(n => long.Parse(n.Split('-')[2])).Order().ToList();
+        Assert.All(all, n => Assert.StartsWith($"INV-{year}-", n, StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        Assert.Equal(50, (await host.OutboxAsync("InvoiceIssued")).Select(p => JsonDocument.Parse(p).RootElement)
+            .Count(e => e.GetProperty("customerId").GetString() == customer));
+    }
+
+    [Fact]
+    public async Task Payment_is_allocated_oldest_due_first_marks_covered_invoices_paid_and_gets_a_receipt_once()
+    {
+        var customer = Id();
+        var now = host.Clock.GetUtcNow();
+        var later = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(20)));
+        var oldest = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(5)));
+        var middle = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(10)));
+        var payment = Guid.NewGuid();
+
+        var result = await AllocateAsync(customer, payment, 150m);
+        var replay = await AllocateAsync(customer, payment, 150m);
+
+        Assert.Equal(InvoiceState.Paid, (await GetAsync(oldest.InvoiceId)).State);
+        var part = await GetAsync(middle.InvoiceId);
+        Assert.Equal((InvoiceState.Open, 50L), (part.State, part.AmountPaid.Units));
+        Assert.Equal((InvoiceState.Open, 0L), ((await GetAsync(later.InvoiceId)).State, (await GetAsync(later.InvoiceId)).AmountPaid.Units));
+        Assert.Matches(@"^RCP-\d{4}-\d{6}$", result.Receipt!.Number);
+        Assert.Equal(result.Receipt.Id, replay.Receipt!.Id);
+        Assert.Equal(0m, result.Unallocated);
+        Assert.Single((await host.OutboxAsync("InvoicePaid")).Select(p => JsonDocument.Parse(p).RootElement),
+            e => e.GetProperty("customerId").GetString() == customer);
+    }
+
+    [Fact]
+    public async Task Named_invoices_are_paid_first_and_what_is_left_stays_unallocated()
+    {
+        var customer = Id();
+        var now = host.Clock.GetUtcNow();
+        var oldest = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(5)));
+        var named = await IssueAsync(await DraftAsync(customer, 80m, now.AddDays(25)));
+
+        var result = await AllocateAsync(customer, Guid.NewGuid(), 100m, named.InvoiceId);
+
+        Assert.Equal(20m, result.Unallocated);
+        var receipt = await host.Invoices.GetReceiptAsync(new GetReceiptRequest { PaymentId = result.Receipt!.PaymentId.ToString() }, Tokens.As(Roles.FinanceClerk));
+        Assert.Equal((result.Receipt.Number, 100L, 20L), (receipt.Number, receipt.Amount.Units, receipt.Unallocated.Units));
+        Assert.Equal([(named.InvoiceId, 80L)], receipt.Allocations.Select(a => (a.InvoiceId, a.Amount.Units)));
+        Assert.Equal(InvoiceState.Paid, (await GetAsync(named.InvoiceId)).State);
+        Assert.Equal(InvoiceState.Open, (await GetAsync(oldest.InvoiceId)).State);
+    }
+
+    [Fact]
+    public async Task Paid_invoice_cannot_be_voided_and_a_draft_cannot_be_written_off()
+    {
+        var customer = Id();
+        var paid = await IssueAsync(await DraftAsync(customer, 40m, host.Clock.GetUtcNow().AddDays(3)));
+        await AllocateAsync(customer, Guid.NewGuid(), 40m, paid.InvoiceId);
+        var draft = await DraftAsync(customer, 40m, host.Clock.GetUtcNow().AddDays(3));
+        var before = await host.CountsAsync();
+
+        var voiding = await Assert.ThrowsAsync<RpcException>(async () => await host.Invoices.VoidInvoiceAsync(
+            new VoidInvoiceRequest { RequestId = Id(), InvoiceId = paid.InvoiceId, Reason = "mistake" }, Tokens.As(Roles.FinanceClerk)));
+        var writeOff = await Assert.ThrowsAsync<RpcException>(async () => await host.Invoices.MarkInvoiceUncollectibleAsync(
+            new MarkInvoiceUncollectibleRequest { RequestId = Id(), InvoiceId = draft.InvoiceId, Reason = "gone" }, Tokens.As(Roles.FinanceApprover)));
+
+        Assert.Equal((StatusCode.FailedPrecondition, "INVOICE_STATE"), (voiding.StatusCode, voiding.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason));
+        Assert.Equal(StatusCode.FailedPrecondition, writeOff.StatusCode);
+        Assert.Equal(before, await host.CountsAsync());
+        Assert.Equal(InvoiceState.Paid, (await GetAsync(paid.InvoiceId)).State);
+        var voided = await host.Invoices.VoidInvoiceAsync(new VoidInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId, Reason = "duplicate" }, Tokens.As(Roles.FinanceClerk));
+        Assert.Equal((InvoiceState.Void, ""), (voided.State, voided.Number));
+    }
+
+    [Fact]
+    public async Task Payment_with_nothing_to_pay_still_gets_a_receipt_all_unallocated()
+    {
+        var result = await AllocateAsync(Id(), Guid.NewGuid(), 300m);
+
+        Assert.Empty(result.Allocations);
+        Assert.Equal((300m, 300m), (result.Receipt!.Amount, result.Receipt.Unallocated));
+    }
+
+    [Fact]
+    public async Task Invoice_list_pages_newest_first_without_overlap()
+    {
+        var customer = Id();
+        for (var i = 0; i < 5; i++)
+        {
+            await DraftAsync(customer, 10m, host.Clock.GetUtcNow().AddDays(i + 1));
+        }
+
+        var first = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, PageSize = 3 }, Tokens.As(Roles.FinanceClerk));
+        var second = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, PageSize = 3, PageToken = first.NextPageToken }, Tokens.As(Roles.FinanceClerk));
+
+        Assert.Equal((3, 2, ""), (first.Invoices.Count, second.Invoices.Count, second.NextPageToken));
+        Assert.Equal(5, first.Invoices.Concat(second.Invoices).Select(i => i.InvoiceId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Invalid_invoice_names_each_field_and_stores_nothing()
+    {
+        var before = await host.CountsAsync();
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Id(),
+            CustomerId = "x",
+            Description = "",
+            Amount = Cny(0m),
+        }, Tokens.As(Roles.FinanceClerk)));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal(["customer_id", "description", "amount", "due_time"], e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
+    public async Task Due_and_overdue_are_raised_once_per_invoice_counted_from_the_due_date_even_with_concurrent_scans()
+    {
+        var (setup, _) = await host.NewProductAsync();
+        var customer = Id();
+        var contract = await host.SignedContractAsync(customer, Terms(host.Clock.GetUtcNow()), 12, (setup, 1));
+        var invoice = await IssueAsync(await DraftAsync(customer, 70m, host.Clock.GetUtcNow().AddHours(12), contract.ContractId));
+
+        async Task<(int Due, List<JsonElement> Overdue)> ScanAsync()
+        {
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+            {
+                await using var scope = host.Billing.Services.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<InvoiceDueScan>().RunOnceAsync(CancellationToken.None);
+            }));
+            var due = (await host.OutboxAsync("InvoiceDue")).Count(p => p.Contains(invoice.InvoiceId, StringComparison.Ordinal));
+            var overdue = (await host.OutboxAsync("InvoiceOverdue")).Where(p => p.Contains(invoice.InvoiceId, StringComparison.Ordinal))
+                .Select(p => JsonDocument.Parse(p).RootElement).ToList();
+            return (due, overdue);
+        }
+
+        Assert.Equal(0, (await ScanAsync()).Due);
+        host.Clock.Advance(TimeSpan.FromHours(13));
+        var atDue = await ScanAsync();
+        Assert.Equal((1, 0), (atDue.Due, atDue.Overdue.Count));
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        await ScanAsync();
+        var overdue = await ScanAsync();
+
+        Assert.Equal(1, overdue.Due);
+        var evt = Assert.Single(overdue.Overdue);
+        Assert.Equal((1, 10), (evt.GetProperty("daysOverdue").GetInt32(), evt.GetProperty("graceDays").GetInt32()));
+        Assert.Equal(invoice.Number, evt.GetProperty("invoiceNumber").GetString());
+    }
+}
