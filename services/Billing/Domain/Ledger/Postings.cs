@@ -10,16 +10,27 @@ public static class Postings
     /// Money received: into prepaid cash as a lot expiring at <paramref name="lotExpiry"/>, and the reserve share of it
     /// moved from payments clearing into the risk reserve.
     /// </summary>
-    public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare)
+    /// <param name="invoiced">The part of the payment that paid invoices: recognized as revenue, outside the prepaid book.</param>
+    public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare, decimal invoiced = 0m)
     {
-        var legs = new List<Leg> { new(LedgerAccount.PaymentsClearing, LedgerAccount.PrepaidCash, amount, lotExpiry) };
+        var legs = new List<Leg>();
+        if (invoiced > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.Revenue, invoiced));
+        }
+
+        if (amount > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.PrepaidCash, amount, lotExpiry));
+        }
+
         var reserve = decimal.Round(amount * reserveShare, PrepaidBook.Scale, MidpointRounding.ToZero);
         if (reserve > 0)
         {
             legs.Add(new Leg(LedgerAccount.RiskReserve, LedgerAccount.PaymentsClearing, reserve));
         }
 
-        return new Transfer(IdFor("deposit", paymentId), "prepaid.deposit", legs);
+        return new Transfer(IdFor("deposit", paymentId), amount > 0 ? "prepaid.deposit" : "invoice.paid", legs);
     }
 
     /// <summary>Funds for a milestone reserved out of prepaid cash.</summary>

@@ -263,4 +263,28 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(expiry.Seconds, lots[0].ExpireTime.Seconds);
         await SoundAsync(customerId);
     }
+
+    [Fact]
+    public async Task Payment_naming_an_invoice_pays_it_and_deposits_the_rest()
+    {
+        var customerId = await CustomerWithDepositAsync(10m);
+        var invoices = new Invoices.InvoicesClient(host.Billing.Channel);
+        var finance = Tokens.As(Roles.FinanceClerk);
+        var draft = await invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Description = "installment 1 of 3",
+            Amount = 300m.ToMoney("CNY"), DueTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(10)),
+        }, finance);
+        await invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId }, finance);
+
+        await host.PublishAsync(Payment(customerId, 500m) with { InvoiceIds = [Guid.Parse(draft.InvoiceId)] });
+
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == 210m, what: "the rest of the payment to be deposited");
+        var invoice = await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = draft.InvoiceId }, finance);
+        Assert.Equal(InvoiceState.Paid, invoice.State);
+        var balances = await BalancesAsync(customerId);
+        Assert.Equal(300m, balances[LedgerAccount.Revenue]);
+        Assert.Equal(21m, balances[LedgerAccount.RiskReserve]); // 10% of the deposited parts (10 + 200), not of the invoice payment
+        await SoundAsync(customerId);
+    }
 }
