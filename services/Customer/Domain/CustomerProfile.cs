@@ -61,7 +61,48 @@ public sealed class CustomerProfile
     /// <summary>Lower-case industry code (manufacturing, services, finance, education, retail, other, ...); null when unknown.</summary>
     public string? Industry { get; set; }
 
+    /// <summary>Identity document number (PII): ciphertext with its key id, and the blind index for lookups.</summary>
+    public string? IdentityCipher { get; set; }
+
+    public string? IdentityIndex { get; set; }
+
+    public PostalAddress? Address { get; set; }
+
+    public string? Occupation { get; set; }
+
+    public DateOnly? Birthday { get; set; }
+
+    public Gender Gender { get; set; }
+
+    public FamilyStatus FamilyStatus { get; set; }
+
+    public NeedType NeedType { get; set; }
+
+    /// <summary>Budget range in <see cref="BudgetCurrency"/>; either bound may be open.</summary>
+    public decimal? BudgetMin { get; set; }
+
+    public decimal? BudgetMax { get; set; }
+
+    public string? BudgetCurrency { get; set; }
+
+    public string? DecisionProcessNotes { get; set; }
+
+    public AcquisitionChannel AcquisitionChannel { get; set; }
+
+    /// <summary>Lower-case labels (text[] with a GIN index, so a tag filter is an index lookup).</summary>
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Free key/value attributes (jsonb).</summary>
+    public Dictionary<string, string> CustomAttributes { get; set; } = [];
+
+    /// <summary>Set when this customer was merged into another: the row stays as history, lists leave it out.</summary>
+    public Guid? MergedIntoId { get; set; }
+
+    public DateTimeOffset? ErasedAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; set; }
 
     /// <summary>Concurrency token (PostgreSQL xmin); the etag clients send back.</summary>
     public uint Version { get; set; }
