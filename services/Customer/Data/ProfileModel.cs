@@ -27,13 +27,13 @@ public static class ProfileModel
             e.HasIndex(c => c.EmailIndex).IsUnique().HasFilter("email_index IS NOT NULL");
             e.HasIndex(c => c.PhoneIndex).IsUnique().HasFilter("phone_index IS NOT NULL");
             e.HasIndex(c => c.IdentityIndex).HasFilter("identity_index IS NOT NULL");
-            e.Property(c => c.ValueTier).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.IntentGrade).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.ValueTier).HasConversion<string>().HasMaxLength(20).HasDefaultValue(ValueTier.Unrated);
+            e.Property(c => c.IntentGrade).HasConversion<string>().HasMaxLength(20).HasDefaultValue(IntentGrade.Ungraded);
             e.Property(c => c.Industry).HasMaxLength(40);
-            e.Property(c => c.Gender).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.FamilyStatus).HasConversion<string>().HasMaxLength(30);
-            e.Property(c => c.NeedType).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.AcquisitionChannel).HasConversion<string>().HasMaxLength(30);
+            e.Property(c => c.Gender).HasConversion<string>().HasMaxLength(20).HasDefaultValue(Gender.Unspecified);
+            e.Property(c => c.FamilyStatus).HasConversion<string>().HasMaxLength(30).HasDefaultValue(FamilyStatus.Unspecified);
+            e.Property(c => c.NeedType).HasConversion<string>().HasMaxLength(20).HasDefaultValue(NeedType.Unspecified);
+            e.Property(c => c.AcquisitionChannel).HasConversion<string>().HasMaxLength(30).HasDefaultValue(AcquisitionChannel.Unspecified);
             e.Property(c => c.Occupation).HasMaxLength(100);
             e.Property(c => c.DecisionProcessNotes).HasMaxLength(2000);
             e.Property(c => c.BudgetMin).HasPrecision(19, 4);
@@ -48,8 +48,9 @@ public static class ProfileModel
                 new ValueComparer<Dictionary<string, string>>(
                     (x, y) => x!.Count == y!.Count && !x.Except(y).Any(),
                     d => d.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                    d => new Dictionary<string, string>(d)));
-            e.Property(c => c.Tags).HasColumnType("text[]");
+                    d => new Dictionary<string, string>(d)))
+                .HasDefaultValueSql("'{}'::jsonb");
+            e.Property(c => c.Tags).HasColumnType("text[]").HasDefaultValueSql("'{}'::text[]");
 
             // Keyset pages run newest first (id desc, UUIDv7) within a filter: one (filter column, id) index per
             // filter lets a page read only its rows; tags and name search use GIN.

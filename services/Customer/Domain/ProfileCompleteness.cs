@@ -36,7 +36,7 @@ public static class ProfileCompleteness
     public static double Ratio(CustomerProfile customer)
     {
         var fields = FieldsFor(customer);
-        return (double)fields.Count(f => f.Filled(customer)) / fields.Count;
+        return (double)fields.Count(f => f.Filled(customer)) / fields.Length;
     }
 
     /// <summary>Average ratio over the customers; 0 when there are none.</summary>
@@ -46,6 +46,6 @@ public static class ProfileCompleteness
         return count == 0 ? 0 : sum / count;
     }
 
-    private static IReadOnlyList<(string Field, Func<CustomerProfile, bool> Filled)> FieldsFor(CustomerProfile customer) =>
+    private static (string Field, Func<CustomerProfile, bool> Filled)[] FieldsFor(CustomerProfile customer) =>
         customer.Kind == CustomerKind.Individual ? [.. Common, .. Individual] : Common;
 }

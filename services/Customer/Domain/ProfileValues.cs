@@ -11,7 +11,7 @@ public enum Gender
 public enum FamilyStatus
 {
     Unspecified = 0,
-    Single = 1,
+    Unmarried = 1,
     Married = 2,
     MarriedWithChildren = 3,
     Other = 4,
