@@ -120,7 +120,6 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
     public override async Task<DataCompleteness> GetDataCompleteness(GetDataCompletenessRequest request, ServerCallContext context)
     {
         var check = new Validator();
-        check.Require(request.SubjectCase != GetDataCompletenessRequest.SubjectOneofCase.None, "customer_id", "customer_id or owner_id is required");
         if (request.SubjectCase == GetDataCompletenessRequest.SubjectOneofCase.OwnerId)
         {
             var owner = check.RequireGuid(request.OwnerId, "owner_id");

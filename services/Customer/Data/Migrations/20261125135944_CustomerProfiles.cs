@@ -281,6 +281,11 @@ namespace Platform.Customer.Data.Migrations
                 table: "customers",
                 columns: new[] { "value_tier", "id" });
 
+            // Hand-written (EF cannot model it; keep it when regenerating): multi-column statistics so the planner knows
+            // which combinations of segment filters are rare or absent, and reads them through their (column, id)
+            // index instead of walking the primary key backwards through every customer.
+            migrationBuilder.Sql("CREATE STATISTICS IF NOT EXISTS st_customers_segments (mcv, dependencies) ON stage, value_tier, intent_grade, industry, need_type, acquisition_channel FROM customers;");
+
             migrationBuilder.CreateIndex(
                 name: "ix_customer_consents_customer_id_purpose_changed_at",
                 table: "customer_consents",
@@ -295,6 +300,8 @@ namespace Platform.Customer.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP STATISTICS IF EXISTS st_customers_segments;");
+
             migrationBuilder.DropTable(
                 name: "customer_consents");
 

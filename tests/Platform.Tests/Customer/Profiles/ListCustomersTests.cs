@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ using Domain = Platform.Customer.Domain;
 namespace Platform.Tests.Customer.Profiles;
 
 [Collection(ProfileCollection.Name)]
-public sealed class ListCustomersTests(ProfileService service)
+public sealed class ListCustomersTests(ProfileService service, ITestOutputHelper output)
 {
     private async Task<Contracts.Customer.V1.Customer> WithProfileAsync(string owner, string name, string industry, string tag)
     {
@@ -110,8 +111,8 @@ public sealed class ListCustomersTests(ProfileService service)
     }
 
     /// <summary>
-    /// 100,000 customers seeded in SQL: each filtered first page is answered from an index (no sequential scan of
-    /// customers) and executes well within the 50 ms budget of a page.
+    /// 100,000 customers seeded in SQL (segments assigned independently, as in real data): each filtered first page is
+    /// answered from an index (no sequential scan of customers) and executes within the 50 ms budget of a page.
     /// </summary>
     [Fact]
     public async Task Filtered_pages_over_100000_customers_use_an_index()
@@ -124,11 +125,11 @@ public sealed class ListCustomersTests(ProfileService service)
             INSERT INTO customers (id, kind, display_name, owner_id, stage, value_tier, intent_grade, industry, need_type, acquisition_channel, tags, created_at)
             SELECT (lpad(to_hex(1700000000000 + g), 12, '0') || substr(md5(g::text), 1, 20))::uuid, 'Individual', 'Customer ' || g || ' ' || md5(g::text),
                    CASE WHEN g % 50 = 0 THEN {owner} ELSE gen_random_uuid() END,
-                   (ARRAY['Prospect','Customer','Dormant','Churned'])[1 + g % 4],
-                   (ARRAY['Low','Mid','High'])[1 + g % 3], (ARRAY['A','B','C'])[1 + g % 3],
-                   (ARRAY['retail','finance','education','services','manufacturing','other'])[1 + g % 6],
-                   (ARRAY['Product','Service','Combined'])[1 + g % 3],
-                   (ARRAY['Phone','Referral','TradeShow','SocialMedia'])[1 + g % 4],
+                   (ARRAY['Prospect','Customer','Dormant','Churned'])[1 + abs(hashtext(g || 'stage')) % 4],
+                   (ARRAY['Low','Mid','High'])[1 + abs(hashtext(g || 'tier')) % 3], (ARRAY['A','B','C'])[1 + abs(hashtext(g || 'grade')) % 3],
+                   (ARRAY['retail','finance','education','services','manufacturing','other'])[1 + abs(hashtext(g || 'industry')) % 6],
+                   (ARRAY['Product','Service','Combined'])[1 + abs(hashtext(g || 'need')) % 3],
+                   (ARRAY['Phone','Referral','TradeShow','SocialMedia'])[1 + abs(hashtext(g || 'channel')) % 4],
                    CASE WHEN g % 100 = 0 THEN ARRAY['vip'] ELSE ARRAY['regular'] END, now()
             FROM generate_series(1, 100000) g
             """));
@@ -146,8 +147,9 @@ public sealed class ListCustomersTests(ProfileService service)
         {
             var plan = await host.QueryAsync<CustomerDb, List<string>>(db => ExplainAsync(db, criteria));
             var text = string.Join('\n', plan);
-            Assert.DoesNotContain("Seq Scan on customers", text, StringComparison.Ordinal);
+            Assert.False(text.Contains("Seq Scan on customers", StringComparison.Ordinal), $"{name}: sequential scan\n{text}");
             var ms = double.Parse(plan.Last(l => l.StartsWith("Execution Time", StringComparison.Ordinal)).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+            output.WriteLine($"{name}: {ms} ms, {plan[1]}");
             Assert.True(ms < 50, $"{name}: {ms} ms\n{text}");
         }
     }
