@@ -52,7 +52,7 @@ public static class PageToken
     }
 }
 
-/// <summary>Filtered, keyset-paged reads of customers (merged ones are history and left out).</summary>
+/// <summary>Filtered, keyset-paged reads of customers (merged ones are history and left out, erased ones unless asked for).</summary>
 public sealed class CustomerQueries(CustomerDb db)
 {
     public const int DefaultPageSize = 50;
@@ -116,6 +116,11 @@ public sealed class CustomerQueries(CustomerDb db)
         if (criteria.Stages.Count > 0)
         {
             query = query.Where(c => criteria.Stages.Contains(c.Stage));
+        }
+        else
+        {
+            // Erased customers are pseudonyms; a list shows them only when asked for by stage.
+            query = query.Where(c => c.Stage != LifecycleStage.Erased);
         }
 
         if (criteria.ValueTiers.Count > 0)

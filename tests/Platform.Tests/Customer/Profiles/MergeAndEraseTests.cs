@@ -91,6 +91,11 @@ public sealed class MergeAndEraseTests(ProfileService service)
             UpdateMask = new FieldMask { Paths = { "display_name" } },
         }, Tokens.As(Roles.SalesRep)));
         var row = await service.QueryAsync(db => db.Customers.AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(customer.CustomerId)));
+        var listed = await service.Customers.SearchCustomersAsync(new SearchCustomersRequest { Query = row.DisplayName }, Tokens.As(Roles.SalesRep));
+        var listedErased = await service.Customers.SearchCustomersAsync(new SearchCustomersRequest
+        {
+            Query = row.DisplayName, Filter = new CustomerFilter { LifecycleStages = { LifecycleStage.Erased } },
+        }, Tokens.As(Roles.SalesRep));
 
         Assert.Equal(LifecycleStage.Erased, erased.LifecycleStage);
         Assert.Equal(erased.Etag, twice.Etag);
@@ -102,6 +107,8 @@ public sealed class MergeAndEraseTests(ProfileService service)
         Assert.Equal("CUSTOMER_ERASED", update.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Equal(0, await service.QueryAsync(db => db.Contacts.CountAsync(c => c.CustomerId == Guid.Parse(customer.CustomerId))));
         Assert.Equal(1, await EventsAsync("CustomerErased", customer.CustomerId));
+        Assert.Empty(listed.Customers);
+        Assert.Equal([customer.CustomerId], listedErased.Customers.Select(c => c.CustomerId));
     }
 
     [Fact]
