@@ -70,7 +70,12 @@ public sealed class CustomerMapping(PiiProtector pii)
         {
             proto.Address = new Proto.Address
             {
-                RegionCode = a.RegionCode, Province = a.Province, City = a.City, District = a.District, Street = a.Street, PostalCode = a.PostalCode,
+                RegionCode = a.RegionCode,
+                Province = a.Province,
+                City = a.City,
+                District = a.District,
+                Street = a.Street,
+                PostalCode = a.PostalCode,
             };
         }
 
