@@ -7,3 +7,22 @@ public sealed record CustomerRegistered(
     Guid CustomerId,
     string Kind,
     Guid? OwnerId) : IIntegrationEvent;
+
+/// <summary>
+/// A duplicate customer was merged into a survivor. The merged customer's id stays valid as history; consumers
+/// holding it should refer to the survivor from now on.
+/// </summary>
+public sealed record CustomersMerged(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid SurvivorId,
+    Guid MergedId) : IIntegrationEvent;
+
+/// <summary>
+/// A customer's personal data was erased (pseudonymised) on request. Consumers pseudonymise what they hold of the
+/// customer (complaint texts, notification addresses); ledgers keep their rows.
+/// </summary>
+public sealed record CustomerErased(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid CustomerId) : IIntegrationEvent;

@@ -15,6 +15,9 @@ public sealed class Program
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGrpcService<CustomersApi>();
+        app.MapGrpcService<ContactsApi>();
+        app.MapGrpcService<ConsentsApi>();
+        app.MapGrpcService<BulkApi>();
         return app.RunServiceAsync(args);
     }
 }

@@ -9,25 +9,13 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
 {
     public DbSet<CustomerProfile> Customers => Set<CustomerProfile>();
 
+    public DbSet<KeyContact> Contacts => Set<KeyContact>();
+
+    public DbSet<ConsentChange> Consents => Set<ConsentChange>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.Entity<CustomerProfile>(e =>
-        {
-            e.ToTable("customers");
-            e.HasKey(c => c.Id);
-            e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.Stage).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.DisplayName).HasMaxLength(200);
-            e.Property(c => c.EmailIndex).HasMaxLength(64);
-            e.Property(c => c.PhoneIndex).HasMaxLength(64);
-            e.HasIndex(c => c.EmailIndex).IsUnique().HasFilter("email_index IS NOT NULL");
-            e.HasIndex(c => c.PhoneIndex).IsUnique().HasFilter("phone_index IS NOT NULL");
-            e.Property(c => c.ValueTier).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.IntentGrade).HasConversion<string>().HasMaxLength(20);
-            e.Property(c => c.Industry).HasMaxLength(40);
-            e.HasIndex(c => c.OwnerId);
-            e.Property(c => c.Version).IsRowVersion();
-        });
+        modelBuilder.AddProfileModel();
         modelBuilder.AddPlatformTables();
     }
 }

@@ -61,7 +61,107 @@ public sealed class CustomerProfile
     /// <summary>Lower-case industry code (manufacturing, services, finance, education, retail, other, ...); null when unknown.</summary>
     public string? Industry { get; set; }
 
+    /// <summary>Identity document number (PII): ciphertext with its key id, and the blind index for lookups.</summary>
+    public string? IdentityCipher { get; set; }
+
+    public string? IdentityIndex { get; set; }
+
+    public PostalAddress? Address { get; set; }
+
+    public string? Occupation { get; set; }
+
+    public DateOnly? Birthday { get; set; }
+
+    public Gender Gender { get; set; }
+
+    public FamilyStatus FamilyStatus { get; set; }
+
+    public NeedType NeedType { get; set; }
+
+    /// <summary>Budget range in <see cref="BudgetCurrency"/>; either bound may be open.</summary>
+    public decimal? BudgetMin { get; set; }
+
+    public decimal? BudgetMax { get; set; }
+
+    public string? BudgetCurrency { get; set; }
+
+    public string? DecisionProcessNotes { get; set; }
+
+    public AcquisitionChannel AcquisitionChannel { get; set; }
+
+    /// <summary>Lower-case labels (text[] with a GIN index, so a tag filter is an index lookup).</summary>
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Free key/value attributes (jsonb).</summary>
+    public Dictionary<string, string> CustomAttributes { get; set; } = [];
+
+    /// <summary>Set when this customer was merged into another: the row stays as history, lists leave it out.</summary>
+    public Guid? MergedIntoId { get; set; }
+
+    public DateTimeOffset? ErasedAt { get; set; }
+
+    /// <summary>Why the customer was erased (the operator's note, for the audit).</summary>
+    public string? ErasureReason { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public bool IsMerged => MergedIntoId is not null;
+
+    public bool IsErased => Stage == LifecycleStage.Erased;
+
+    /// <summary>
+    /// Takes over what the duplicate knows and this profile does not (tags and attributes are united, this profile's
+    /// values win); the duplicate itself is kept unchanged apart from pointing here.
+    /// </summary>
+    public void Absorb(CustomerProfile duplicate, DateTimeOffset now)
+    {
+        Tags = [.. Tags.Union(duplicate.Tags, StringComparer.Ordinal).Take(ProfileRules.MaxTags)];
+        foreach (var (key, value) in duplicate.CustomAttributes)
+        {
+            if (CustomAttributes.Count < ProfileRules.MaxAttributes)
+            {
+                CustomAttributes.TryAdd(key, value);
+            }
+        }
+
+        Industry ??= duplicate.Industry;
+        Address ??= duplicate.Address;
+        Occupation ??= duplicate.Occupation;
+        Birthday ??= duplicate.Birthday;
+        DecisionProcessNotes ??= duplicate.DecisionProcessNotes;
+        Gender = Gender == Gender.Unspecified ? duplicate.Gender : Gender;
+        FamilyStatus = FamilyStatus == FamilyStatus.Unspecified ? duplicate.FamilyStatus : FamilyStatus;
+        NeedType = NeedType == NeedType.Unspecified ? duplicate.NeedType : NeedType;
+        AcquisitionChannel = AcquisitionChannel == AcquisitionChannel.Unspecified ? duplicate.AcquisitionChannel : AcquisitionChannel;
+        if (BudgetMin is null && BudgetMax is null)
+        {
+            (BudgetMin, BudgetMax, BudgetCurrency) = (duplicate.BudgetMin, duplicate.BudgetMax, duplicate.BudgetCurrency);
+        }
+
+        duplicate.MergedIntoId = Id;
+        duplicate.UpdatedAt = now;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Pseudonymises: every personal field is cleared (PII, name, address, individual fields, notes, tags, attributes);
+    /// what aggregates need (kind, industry, tiers, channel, owner, dates) stays.
+    /// </summary>
+    public void Erase(string reason, DateTimeOffset now)
+    {
+        DisplayName = "Erased customer " + Id.ToString("N")[^8..];
+        (EmailCipher, EmailIndex, PhoneCipher, PhoneIndex, IdentityCipher, IdentityIndex) = (null, null, null, null, null, null);
+        (Address, Occupation, Birthday, DecisionProcessNotes) = (null, null, null, null);
+        (Gender, FamilyStatus) = (Gender.Unspecified, FamilyStatus.Unspecified);
+        Tags = [];
+        CustomAttributes = [];
+        Stage = LifecycleStage.Erased;
+        ErasedAt = now;
+        ErasureReason = reason;
+        UpdatedAt = now;
+    }
 
     /// <summary>Concurrency token (PostgreSQL xmin); the etag clients send back.</summary>
     public uint Version { get; set; }

@@ -1,8 +1,6 @@
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
-using Platform.BuildingBlocks.Privacy;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Application;
 using Platform.Customer.Data;
@@ -13,12 +11,14 @@ using Proto = Platform.Contracts.Customer.V1;
 
 namespace Platform.Customer.Grpc;
 
-public sealed class CustomersApi(CustomerRegistry registry, IdempotentRequests<CustomerDb> idempotent, PiiProtector pii)
-    : Customers.CustomersBase
+public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries queries, IdempotentRequests<CustomerDb> idempotent,
+    CustomerMapping map, TimeProvider clock) : Customers.CustomersBase
 {
-    private const string Readers = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
+    public const string Readers = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
+    public const string Editors = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.Administrator}";
+    public const string Managers = $"{Roles.SalesManager},{Roles.Administrator}";
 
-    [Authorize(Roles = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.Administrator}")]
+    [Authorize(Roles = Editors)]
     public override async Task<Proto.Customer> RegisterCustomer(RegisterCustomerRequest request, ServerCallContext context)
     {
         var check = new Validator().RequireLength(request.RequestId, "request_id", 1, 128);
@@ -26,10 +26,8 @@ public sealed class CustomersApi(CustomerRegistry registry, IdempotentRequests<C
 
         // The stored first answer is masked: no plaintext PII at rest, not even in the idempotency table.
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await registry.RegisterAsync(registration, ct), reveal: false), context.CancellationToken);
-        return CanReadPii(context)
-            ? ToProto(await registry.GetAsync(Guid.Parse(answer.CustomerId), context.CancellationToken), reveal: true)
-            : answer;
+            async ct => map.ToProto(await registry.RegisterAsync(registration, ct), reveal: false), context.CancellationToken);
+        return await RevealedIfAllowedAsync(answer, context);
     }
 
     [Authorize(Roles = Readers)]
@@ -38,36 +36,123 @@ public sealed class CustomersApi(CustomerRegistry registry, IdempotentRequests<C
         var check = new Validator();
         var id = check.RequireGuid(request.CustomerId, "customer_id");
         check.ThrowIfInvalid();
-        var customer = await registry.GetAsync(id, context.CancellationToken);
-        return ToProto(customer, CanReadPii(context));
+        return map.ToProto(await registry.GetAsync(id, context.CancellationToken), CustomerMapping.CanReadPii(context));
     }
 
-    private static bool CanReadPii(ServerCallContext context) => context.GetHttpContext().User.IsInRole(Roles.PiiReader);
-
-    private Proto.Customer ToProto(CustomerProfile c, bool reveal)
+    [Authorize(Roles = Editors)]
+    public override async Task<Proto.Customer> UpdateCustomer(UpdateCustomerRequest request, ServerCallContext context)
     {
-        var email = c.EmailCipher is null ? "" : pii.Unprotect(c.EmailCipher);
-        var phone = c.PhoneCipher is null ? "" : pii.Unprotect(c.PhoneCipher);
-        var proto = new Proto.Customer
+        var check = new Validator().RequireLength(request.RequestId, "request_id", 1, 128);
+        check.Require(request.Customer is not null, "customer", "is required");
+        var customer = request.Customer ?? new Proto.Customer();
+        var id = check.RequireGuid(customer.CustomerId, "customer.customer_id");
+        var etag = CustomerMapping.ParseEtag(customer.Etag);
+        check.Require(etag is not null, "customer.etag", "must be the etag of the customer as read");
+        var paths = request.UpdateMask?.Paths ?? [];
+        check.Require(paths.Count > 0, "update_mask", "must name at least one field");
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var changes = ProfileChangesMapping.From(customer, paths, today, check);
+        check.ThrowIfInvalid();
+
+        var answer = await idempotent.ExecuteAsync(request.RequestId, request,
+            async ct => map.ToProto(await registry.UpdateAsync(id, etag!.Value, changes, ct), reveal: false), context.CancellationToken);
+        return await RevealedIfAllowedAsync(answer, context);
+    }
+
+    [Authorize(Roles = Readers)]
+    public override async Task<ListCustomersResponse> ListCustomers(ListCustomersRequest request, ServerCallContext context)
+    {
+        var check = new Validator();
+        var criteria = CriteriaMapping.From(request.Filter, check);
+        var size = CriteriaMapping.PageSize(request.PageSize, "page_size", check);
+        check.ThrowIfInvalid();
+        return await PageAsync(criteria, size, PageToken.Parse(request.PageToken, "page_token"), context);
+    }
+
+    [Authorize(Roles = Readers)]
+    public override async Task<ListCustomersResponse> SearchCustomers(SearchCustomersRequest request, ServerCallContext context)
+    {
+        var check = new Validator();
+        var query = request.Query.Trim();
+        check.RequireLength(query, "query", 2, 100);
+        var criteria = CriteriaMapping.From(request.Filter, check, query);
+        var size = CriteriaMapping.PageSize(request.PageSize, "page_size", check);
+        check.ThrowIfInvalid();
+        return await PageAsync(criteria, size, PageToken.Parse(request.PageToken, "page_token"), context);
+    }
+
+    [Authorize(Roles = Managers)]
+    public override async Task<MergeCustomersResponse> MergeCustomers(MergeCustomersRequest request, ServerCallContext context)
+    {
+        var check = new Validator().RequireLength(request.RequestId, "request_id", 1, 128);
+        var survivor = check.RequireGuid(request.SurvivorId, "survivor_id");
+        var merged = check.RequireGuid(request.MergedId, "merged_id");
+        check.Require(survivor == Guid.Empty || survivor != merged, "merged_id", "must differ from survivor_id");
+        check.ThrowIfInvalid();
+
+        var answer = await idempotent.ExecuteAsync(request.RequestId, request, async ct =>
         {
-            CustomerId = c.Id.ToString(),
-            Kind = (Proto.CustomerKind)(int)c.Kind,
-            DisplayName = c.DisplayName,
-            Email = email,
-            Phone = phone,
-            OwnerId = c.OwnerId?.ToString() ?? "",
-            LifecycleStage = (Proto.LifecycleStage)(int)c.Stage,
-            CreateTime = Timestamp.FromDateTimeOffset(c.CreatedAt),
-            Etag = $"W/\"{c.Version}\"",
-        };
-        return reveal ? proto : Mask(proto);
+            var (s, m, moved) = await registry.MergeAsync(survivor, merged, ct);
+            return new MergeCustomersResponse { Survivor = map.ToProto(s, false), Merged = map.ToProto(m, false), ContactsMoved = moved };
+        }, context.CancellationToken);
+        if (CustomerMapping.CanReadPii(context))
+        {
+            answer.Survivor = await RevealedIfAllowedAsync(answer.Survivor, context);
+            answer.Merged = await RevealedIfAllowedAsync(answer.Merged, context);
+        }
+
+        return answer;
     }
 
-    private static Proto.Customer Mask(Proto.Customer c)
+    [Authorize(Roles = Managers)]
+    public override async Task<Proto.Customer> EraseCustomer(EraseCustomerRequest request, ServerCallContext context)
     {
-        var masked = c.Clone();
-        masked.Email = c.Email.Length == 0 ? "" : PiiMask.Email(c.Email);
-        masked.Phone = c.Phone.Length == 0 ? "" : PiiMask.Phone(c.Phone);
-        return masked;
+        var check = new Validator().RequireLength(request.RequestId, "request_id", 1, 128);
+        var id = check.RequireGuid(request.CustomerId, "customer_id");
+        var reason = request.Reason.Trim();
+        check.RequireLength(reason, "reason", 1, 500);
+        check.ThrowIfInvalid();
+        return await idempotent.ExecuteAsync(request.RequestId, request,
+            async ct => map.ToProto(await registry.EraseAsync(id, reason, ct), reveal: false), context.CancellationToken);
     }
+
+    [Authorize(Roles = Editors)]
+    public override async Task<DataCompleteness> GetDataCompleteness(GetDataCompletenessRequest request, ServerCallContext context)
+    {
+        var check = new Validator();
+        if (request.SubjectCase == GetDataCompletenessRequest.SubjectOneofCase.OwnerId)
+        {
+            var owner = check.RequireGuid(request.OwnerId, "owner_id");
+            check.ThrowIfInvalid();
+            var (ratio, count) = await queries.CompletenessOfOwnerAsync(owner, context.CancellationToken);
+            return new DataCompleteness { Ratio = ratio, Customers = count };
+        }
+
+        var id = check.RequireGuid(request.CustomerId, "customer_id");
+        check.ThrowIfInvalid();
+        var customer = await registry.GetAsync(id, context.CancellationToken);
+        return new DataCompleteness
+        {
+            Ratio = ProfileCompleteness.Ratio(customer),
+            Customers = 1,
+            MissingFields = { ProfileCompleteness.MissingFields(customer) },
+        };
+    }
+
+    private async Task<ListCustomersResponse> PageAsync(CustomerCriteria criteria, int size, Guid? after, ServerCallContext context)
+    {
+        var (page, next) = await queries.PageAsync(criteria, size, after, context.CancellationToken);
+        var reveal = CustomerMapping.CanReadPii(context);
+        return new ListCustomersResponse
+        {
+            Customers = { page.Select(c => map.ToProto(c, reveal)) },
+            NextPageToken = next is { } n ? PageToken.Of(n) : "",
+        };
+    }
+
+    /// <summary>A pii_reader gets the current row unmasked instead of the masked stored answer.</summary>
+    private async Task<Proto.Customer> RevealedIfAllowedAsync(Proto.Customer answer, ServerCallContext context) =>
+        CustomerMapping.CanReadPii(context)
+            ? map.ToProto(await registry.GetAsync(Guid.Parse(answer.CustomerId), context.CancellationToken), reveal: true)
+            : answer;
 }

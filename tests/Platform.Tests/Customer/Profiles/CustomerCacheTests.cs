@@ -1,0 +1,105 @@
+using System.Diagnostics.Metrics;
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts.Customer.V1;
+using Platform.Customer.Caching;
+using Platform.Customer.Data;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+
+namespace Platform.Tests.Customer.Profiles;
+
+[Collection(ProfileCollection.Name)]
+public sealed class CustomerCacheTests(ProfileService service)
+{
+    [Fact]
+    public async Task GetCustomer_reads_through_the_cache_which_holds_no_plaintext_pii()
+    {
+        var customer = await service.RegisterAsync("Cache Reader", phone: "+8613512345678");
+        var key = CustomerCache.KeyOf(Guid.Parse(customer.CustomerId));
+        await service.Cache.KeyDeleteAsync(key); // registering as a pii_reader already read it once
+
+        var first = await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep, Roles.PiiReader));
+        var cached = (string?)await service.Cache.StringGetAsync(key);
+
+        Assert.NotNull(cached);
+        Assert.Contains(customer.CustomerId, cached, StringComparison.Ordinal);
+        Assert.DoesNotContain(customer.Email, cached, StringComparison.Ordinal);
+        Assert.DoesNotContain("13512345678", cached, StringComparison.Ordinal);
+        Assert.Equal(customer.Email, first.Email);
+        Assert.True(await service.Cache.KeyTimeToLiveAsync(key) > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_change_saved_through_the_database_context_anywhere_drops_the_cached_customer()
+    {
+        var customer = await service.RegisterAsync("Before Change");
+        var id = Guid.Parse(customer.CustomerId);
+        await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep));
+        Assert.True(await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id)));
+
+        // As other parts of the service change customers: a tracked entity and SaveChanges.
+        await service.QueryAsync(async db =>
+        {
+            var row = await db.Customers.SingleAsync(c => c.Id == id);
+            row.IntentGrade = Platform.Customer.Domain.IntentGrade.A;
+            return await db.SaveChangesAsync();
+        });
+
+        Assert.False(await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id)));
+        var after = await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep));
+        Assert.Equal(IntentGrade.A, after.IntentGrade);
+    }
+
+    [Fact]
+    public async Task Inside_a_transaction_the_cached_customer_is_dropped_at_commit()
+    {
+        var customer = await service.RegisterAsync("In Transaction");
+        var id = Guid.Parse(customer.CustomerId);
+        await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep));
+
+        var (beforeCommit, afterCommit) = await service.QueryAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            (await db.Customers.SingleAsync(c => c.Id == id)).Industry = "retail";
+            await db.SaveChangesAsync();
+            var before = await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id));
+            await tx.CommitAsync();
+            return (before, await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id)));
+        });
+
+        Assert.True(beforeCommit);
+        Assert.False(afterCommit);
+    }
+
+    [Fact]
+    public async Task With_redis_down_customers_are_still_answered_from_the_database_and_the_outage_is_logged_once_and_counted()
+    {
+        var unavailable = 0L;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "platform.customer.cache.unavailable")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref unavailable, value));
+        listener.Start();
+        var infra = await Infrastructure.SharedAsync();
+        var logs = new LogCapture();
+        await using var host = ProfileService.Start(service.Database, "127.0.0.1:1,connectTimeout=200", await infra.NewVirtualHostAsync("noredis"), logs);
+        var customers = new Customers.CustomersClient(host.Channel);
+        var registered = await service.RegisterAsync("Redis Down");
+
+        for (var i = 0; i < 3; i++)
+        {
+            var answer = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = registered.CustomerId }, Tokens.As(Roles.SalesRep));
+            Assert.Equal("Redis Down", answer.DisplayName);
+        }
+
+        Assert.Single(logs.Lines, l => l.Contains("Customer cache unavailable", StringComparison.Ordinal));
+        Assert.True(Interlocked.Read(ref unavailable) >= 3);
+    }
+}
