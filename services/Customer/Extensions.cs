@@ -1,6 +1,7 @@
 using Platform.BuildingBlocks;
 using Platform.Customer.Application;
 using Platform.Customer.Data;
+using Platform.Customer.Engagement;
 
 namespace Platform.Customer;
 
@@ -10,7 +11,8 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformBackbone<CustomerDb>(ServiceName);
+        builder.AddPlatformBackbone<CustomerDb>(ServiceName, bus => bus.AddEngagementConsumers());
+        builder.AddEngagement();
         builder.Services.AddScoped<CustomerRegistry>();
         return builder;
     }

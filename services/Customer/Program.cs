@@ -1,3 +1,4 @@
+using Platform.Customer.Engagement.Grpc;
 using Platform.Customer.Grpc;
 using Platform.BuildingBlocks.Data;
 using Platform.ServiceDefaults;
@@ -15,6 +16,11 @@ public sealed class Program
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGrpcService<CustomersApi>();
+        app.MapGrpcService<GradingApi>();
+        app.MapGrpcService<FollowUpsApi>();
+        app.MapGrpcService<PipelineApi>();
+        app.MapGrpcService<LoyaltyApi>();
+        app.MapGrpcService<InsightApi>();
         return app.RunServiceAsync(args);
     }
 }

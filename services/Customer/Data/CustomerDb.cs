@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Customer.Domain;
+using Platform.Customer.Engagement.Data;
 
 namespace Platform.Customer.Data;
 
@@ -28,6 +29,7 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
             e.HasIndex(c => c.OwnerId);
             e.Property(c => c.Version).IsRowVersion();
         });
+        modelBuilder.AddEngagement();
         modelBuilder.AddPlatformTables();
     }
 }
