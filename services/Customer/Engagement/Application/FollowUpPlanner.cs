@@ -43,14 +43,14 @@ public sealed class FollowUpPlanner(CustomerDb db, TimeProvider clock)
 
     /// <summary>
     /// A new plan for the customer's current grade and owner: open tasks are cancelled and the first task of the new
-    /// cadence is due one interval from now. A customer without grade or owner gets no task.
+    /// cadence is due one interval after <paramref name="from"/> (the grade change). A customer without grade or owner gets no task.
     /// </summary>
-    public async Task<FollowUpTask?> ReplanAsync(CustomerProfile customer, CancellationToken ct)
+    public async Task<FollowUpTask?> ReplanAsync(CustomerProfile customer, DateTimeOffset from, CancellationToken ct)
     {
         var open = await db.Set<FollowUpTask>().Where(t => t.CustomerId == customer.Id && t.State == FollowUpTaskState.Open).ToListAsync(ct);
         open.ForEach(t => t.State = FollowUpTaskState.Cancelled);
         await db.SaveChangesAsync(ct); // the cancelled task leaves the one-open-task index before the next one enters it
-        return await ScheduleNextAsync(customer, clock.GetUtcNow(), ct);
+        return await ScheduleNextAsync(customer, from, ct);
     }
 
     public async Task<(FollowUpTask Task, Interaction Interaction, FollowUpTask? Next)> CompleteAsync(Guid taskId, InteractionKind kind, string outcome,

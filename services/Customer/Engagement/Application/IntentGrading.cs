@@ -37,7 +37,7 @@ public sealed class IntentGrading(CustomerDb db, TimeProvider clock, FollowUpPla
         var hasOpenTask = await db.Set<FollowUpTask>().AnyAsync(t => t.CustomerId == customerId && t.State == FollowUpTaskState.Open, ct);
         if (changed || !hasOpenTask)
         {
-            await planner.ReplanAsync(customer, ct);
+            await planner.ReplanAsync(customer, now, ct);
             await db.SaveChangesAsync(ct);
         }
 
