@@ -10,6 +10,8 @@ namespace Platform.Tests.Customer.Engagement;
 /// <summary>Billing, payment and complaint events (published here as those services would) drive lifecycle, tier and loyalty, once.</summary>
 public sealed class EventDrivenTests(EngagementServices services) : IClassFixture<EngagementServices>
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private static readonly DateTimeOffset T0 = new(DateTime.UtcNow.Date.AddDays(-20), TimeSpan.Zero);
 
     private static ContractSigned Signed(string customerId, DateTimeOffset at) =>
@@ -106,7 +108,10 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         Assert.Equal(StatusCode.FailedPrecondition, overspend.StatusCode);
         Assert.Equal("INSUFFICIENT_POINTS", overspend.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Equal(1, await AnnouncedAsync<LoyaltyCreditRedeemed>(customer.CustomerId));
-        Assert.Contains("\"amount\":8", Assert.Single(await services.OutboxAsync<LoyaltyCreditRedeemed>(), p => p.Contains(customer.CustomerId, StringComparison.Ordinal)), StringComparison.Ordinal);
+        var published = System.Text.Json.JsonSerializer.Deserialize<LoyaltyCreditRedeemed>(
+            Assert.Single(await services.OutboxAsync<LoyaltyCreditRedeemed>(), p => p.Contains(customer.CustomerId, StringComparison.Ordinal)),
+            Json)!;
+        Assert.Equal((800L, 8m, "CNY", redemption.RedemptionId), (published.Points, published.Amount, published.Currency, published.RedemptionId.ToString()));
         Assert.Equal(0, await PointsAsync(customer.CustomerId));
     }
 

@@ -36,10 +36,10 @@ public sealed class ValueTierTests
     public void A_payment_leaving_the_window_lowers_the_tier()
     {
         var start = clock.GetUtcNow();
-        var payments = Enumerable.Range(0, 4).Select(i => (start.AddDays(-i), 30_000m)).ToArray();
+        var payments = new[] { (start.AddDays(-200), 30_000m), (start.AddDays(-100), 30_000m), (start, 30_000m), (start, 30_000m) };
         Assert.Equal(ValueTier.High, ValueTiers.Compute(ValueTiers.Basis(payments, [], clock.GetUtcNow()), Thresholds));
 
-        clock.Advance(TimeSpan.FromDays(365));
+        clock.Advance(TimeSpan.FromDays(200)); // the oldest payment is now more than 12 months old
 
         Assert.Equal(ValueTier.Mid, ValueTiers.Compute(ValueTiers.Basis(payments, [], clock.GetUtcNow()), Thresholds));
     }
