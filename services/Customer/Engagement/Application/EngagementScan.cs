@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Platform.Customer.Data;
 
 namespace Platform.Customer.Engagement.Application;
@@ -8,7 +9,8 @@ namespace Platform.Customer.Engagement.Application;
 /// 12-month window moves. Runs in one transaction under an advisory lock, so across replicas one pass runs at a time
 /// and FollowUpDue is raised once per task.
 /// </summary>
-public sealed class EngagementScan(CustomerDb db, LifecycleTracker lifecycle, FollowUpPlanner planner, ValueTierGrader tiers, ILogger<EngagementScan> log)
+public sealed class EngagementScan(CustomerDb db, LifecycleTracker lifecycle, FollowUpPlanner planner, ValueTierGrader tiers, IOptions<SchedulerOptions> options,
+    ILogger<EngagementScan> log)
 {
     private static readonly long LockKey = AdvisoryLocks.KeyOf("customer-engagement-scan");
 
@@ -25,7 +27,7 @@ public sealed class EngagementScan(CustomerDb db, LifecycleTracker lifecycle, Fo
         var overdue = await planner.RaiseOverdueAsync(ct);
         await db.SaveChangesAsync(ct);
         var planned = await planner.FillGapsAsync(ct);
-        var retiered = await tiers.RefreshAsync(ct);
+        var retiered = await tiers.RefreshAsync(options.Value.TierLookback, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (dormant + overdue + planned + retiered > 0)

@@ -9,6 +9,12 @@ public sealed class SchedulerOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How far back the scan looks for payments that left the 12-month window; longer than the interval so a missed
+    /// pass or a short outage is caught up.
+    /// </summary>
+    public TimeSpan TierLookback { get; set; } = TimeSpan.FromDays(2);
 }
 
 /// <summary>Runs <see cref="EngagementScan"/> on an interval measured on the injected clock.</summary>

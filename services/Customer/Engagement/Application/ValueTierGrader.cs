@@ -81,17 +81,25 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         customer.ValueTier = tier;
     }
 
-    /// <summary>The trailing window moves every day: recomputes rated customers (a batch at a time). Answers how many changed.</summary>
-    public async Task<int> RefreshAsync(CancellationToken ct)
+    /// <summary>
+    /// The trailing window moves: customers with a payment or refund that left the window within <paramref name="lookback"/>
+    /// are recomputed (only they can change without a new event). Answers how many changed tier.
+    /// </summary>
+    public async Task<int> RefreshAsync(TimeSpan lookback, CancellationToken ct)
     {
-        var rated = await db.Set<CustomerProfile>().AsNoTracking()
-            .Where(c => c.ValueTier != ValueTier.Unrated && c.Stage != LifecycleStage.Erased).Select(c => c.Id).ToListAsync(ct);
-        var before = db.ChangeTracker.Entries<CustomerProfile>().Count(e => e.State == EntityState.Modified);
-        foreach (var id in rated)
+        var edge = clock.GetUtcNow() - ValueTiers.Window;
+        var from = edge - lookback;
+        var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge).Select(p => p.CustomerId);
+        var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge).Select(r => r.CustomerId);
+        var affected = await paid.Union(refunded).Distinct().Take(5000).ToListAsync(ct);
+        var changed = 0;
+        foreach (var id in affected)
         {
+            var before = (await db.FindTrackedAsync(id, ct))?.ValueTier;
             await RecomputeAsync(id, ct);
+            changed += (await db.FindTrackedAsync(id, ct))?.ValueTier != before ? 1 : 0;
         }
 
-        return db.ChangeTracker.Entries<CustomerProfile>().Count(e => e.State == EntityState.Modified) - before;
+        return changed;
     }
 }

@@ -49,6 +49,9 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
 
             var idle = await services.RegisterAsync();
             await services.DeliverAsync(new ContractSigned(Guid.NewGuid(), start, Guid.NewGuid(), Guid.Parse(idle.CustomerId), "C-9", 100m, "CNY", "prepaid", start));
+            var lapsing = await services.RegisterAsync();
+            await services.DeliverAsync(new PaymentReceived(Guid.NewGuid(), start, Guid.NewGuid(), Guid.Parse(lapsing.CustomerId), 5000m, "CNY", "card", start.AddDays(-358)));
+            var tierBefore = (await services.Grading.GetValueTierAsync(new GetValueTierRequest { CustomerId = lapsing.CustomerId }, Tokens.As(Roles.SalesRep))).ValueTier;
             var tasks = (await services.FollowUps.ListFollowUpTasksAsync(new ListFollowUpTasksRequest { OwnerId = owner.ToString() }, Tokens.As(Roles.SalesRep))).Tasks;
 
             Assert.Equal([IntentGrade.A, IntentGrade.B, IntentGrade.C], tasks.Select(t => t.IntentGrade));
@@ -62,13 +65,18 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
             // Eight days on, only the weekly (A) task is overdue: the scheduler raises FollowUpDue for it.
             clock.Advance(TimeSpan.FromDays(8));
             await Eventually.Until(() => Task.FromResult(due.Count(d => d.CustomerId.ToString() == byGrade[IntentGrade.A])), n => n >= 1, what: "FollowUpDue for the A task");
-            await RunScanAsync(); // a second pass (another replica, a restart) raises nothing new
-            await RunScanAsync();
+            // More passes at once (other replicas, a restart) raise nothing new: one holds the lock, the others skip.
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunScanAsync()));
             await OutboxDrainedAsync();
 
             var first = Assert.Single(due, d => d.CustomerId.ToString() == byGrade[IntentGrade.A]);
             Assert.Equal((owner, "call", tasks[0].TaskId), (first.OwnerId, first.Channel, first.TaskId.ToString()));
             Assert.DoesNotContain(due, d => d.CustomerId.ToString() == byGrade[IntentGrade.B]);
+
+            // The lapsing customer's only payment left the 12-month window: the scan lowers the tier.
+            Assert.Equal(ValueTier.Mid, tierBefore);
+            Assert.Equal(CustomerDomain.ValueTier.Low, await services.QueryAsync(db => db.Set<CustomerDomain.CustomerProfile>()
+                .Where(c => c.Id == Guid.Parse(lapsing.CustomerId)).Select(c => c.ValueTier).SingleAsync()));
 
             // Thirty-three days on: the B and C tasks are overdue too, and the customer without activity is dormant.
             clock.Advance(TimeSpan.FromDays(25));

@@ -33,4 +33,30 @@ public sealed class InsightCalculatorTests
     [Fact]
     public void Previous_period_has_the_same_length_and_ends_where_the_period_starts() =>
         Assert.Equal(new Period(Jan.AddDays(-31), Jan), January.Previous);
+
+    [Fact]
+    public void Execution_counts_tasks_due_in_the_period_and_already_due_and_those_done_on_time()
+    {
+        var policy = Cadence.Defaults()[0];
+        var owner = Guid.NewGuid();
+        FollowUpTask Planned(int dueDay, int? doneDay, FollowUpTaskState state = FollowUpTaskState.Done)
+        {
+            var t = Cadence.Next(policy, Guid.NewGuid(), owner, Jan.AddDays(dueDay - 7));
+            t.State = doneDay is null && state == FollowUpTaskState.Done ? FollowUpTaskState.Open : state;
+            t.CompletedAt = doneDay is { } d ? Jan.AddDays(d) : null;
+            return t;
+        }
+
+        var tasks = new[]
+        {
+            Planned(2, 1), // on time
+            Planned(3, 4), // late
+            Planned(5, null), // still open, overdue
+            Planned(6, null, FollowUpTaskState.Cancelled), // replaced by a new plan: not due any more
+            Planned(20, 19), // due after "now": not counted yet
+            Planned(40, 35), // outside the period
+        };
+
+        Assert.Equal((3, 1), InsightCalculator.Execution(tasks, January, Jan.AddDays(10)));
+    }
 }
