@@ -67,7 +67,13 @@ public sealed class FollowUpPlanner(CustomerDb db, TimeProvider clock)
         task.CompletedAt = now;
         var interaction = new Interaction
         {
-            Id = Guid.CreateVersion7(), CustomerId = task.CustomerId, TaskId = task.Id, Kind = kind, Outcome = outcome, RecordedBy = recordedBy, OccurredAt = now,
+            Id = Guid.CreateVersion7(),
+            CustomerId = task.CustomerId,
+            TaskId = task.Id,
+            Kind = kind,
+            Outcome = outcome,
+            RecordedBy = recordedBy,
+            OccurredAt = now,
         };
         db.Add(interaction);
         await db.SaveChangesAsync(ct);

@@ -22,7 +22,13 @@ public sealed class IntentGrading(CustomerDb db, TimeProvider clock, FollowUpPla
         var now = clock.GetUtcNow();
         var record = new IntentGradeRecord
         {
-            Id = Guid.CreateVersion7(), CustomerId = customerId, From = customer.IntentGrade, To = grade, Reason = reason, ChangedBy = changedBy, ChangedAt = now,
+            Id = Guid.CreateVersion7(),
+            CustomerId = customerId,
+            From = customer.IntentGrade,
+            To = grade,
+            Reason = reason,
+            ChangedBy = changedBy,
+            ChangedAt = now,
         };
         db.Add(record);
         var changed = customer.IntentGrade != grade;

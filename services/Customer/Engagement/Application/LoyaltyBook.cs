@@ -133,7 +133,13 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
 
         var entry = new LoyaltyEntry
         {
-            Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = kind, Points = points, SourceId = sourceId, PaymentId = paymentId, OccurredAt = clock.GetUtcNow(),
+            Id = Guid.CreateVersion7(),
+            CustomerId = customerId,
+            Kind = kind,
+            Points = points,
+            SourceId = sourceId,
+            PaymentId = paymentId,
+            OccurredAt = clock.GetUtcNow(),
         };
         db.Add(entry);
         return entry;

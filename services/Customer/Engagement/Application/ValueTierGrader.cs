@@ -21,7 +21,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
 
         var fact = new PaymentFact
         {
-            PaymentId = paid.PaymentId, CustomerId = paid.CustomerId, Amount = paid.Amount, Currency = paid.Currency, ReceivedAt = paid.ReceivedAt,
+            PaymentId = paid.PaymentId,
+            CustomerId = paid.CustomerId,
+            Amount = paid.Amount,
+            Currency = paid.Currency,
+            ReceivedAt = paid.ReceivedAt,
         };
         db.Add(fact);
         return fact;
@@ -36,7 +40,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
 
         var fact = new RefundFact
         {
-            RefundId = refund.RefundId, CustomerId = refund.CustomerId, PaymentId = refund.PaymentId, Amount = refund.Amount, PaidAt = refund.OccurredAt,
+            RefundId = refund.RefundId,
+            CustomerId = refund.CustomerId,
+            PaymentId = refund.PaymentId,
+            Amount = refund.Amount,
+            PaidAt = refund.OccurredAt,
         };
         db.Add(fact);
         return fact;

@@ -23,7 +23,9 @@ public sealed class InsightApi(InsightReports reports) : Insight.InsightBase
         var segments = await reports.CustomerInsightAsync(period!, (Segmentation)(int)request.SegmentBy, context.CancellationToken);
         var response = new CustomerInsight
         {
-            PeriodStart = request.PeriodStart, PeriodEnd = request.PeriodEnd, PreviousPeriodStart = Timestamp.FromDateTimeOffset(period!.Previous.Start),
+            PeriodStart = request.PeriodStart,
+            PeriodEnd = request.PeriodEnd,
+            PreviousPeriodStart = Timestamp.FromDateTimeOffset(period!.Previous.Start),
         };
         response.Segments.AddRange(segments.Select(s => new SegmentInsight { Segment = s.Segment, Current = ToProto(s.Current), Previous = ToProto(s.Previous) }));
         return response;

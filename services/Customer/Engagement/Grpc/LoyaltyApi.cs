@@ -24,7 +24,9 @@ public sealed class LoyaltyApi(LoyaltyBook book, IntentGrading customers, Idempo
         var points = await book.BalanceAsync(id, context.CancellationToken);
         return new LoyaltyBalance
         {
-            CustomerId = id.ToString(), Points = points, CreditValue = book.Rules.CreditFor(points).ToMoney(MoneyExtensions.DefaultCurrency),
+            CustomerId = id.ToString(),
+            Points = points,
+            CreditValue = book.Rules.CreditFor(points).ToMoney(MoneyExtensions.DefaultCurrency),
         };
     }
 
@@ -67,7 +69,9 @@ public sealed class LoyaltyApi(LoyaltyBook book, IntentGrading customers, Idempo
             var referral = await book.RecordReferralAsync(referrer, referred, ct);
             return new Referral
             {
-                ReferrerCustomerId = referrer.ToString(), ReferredCustomerId = referred.ToString(), Rewarded = referral.RewardedAt is not null,
+                ReferrerCustomerId = referrer.ToString(),
+                ReferredCustomerId = referred.ToString(),
+                Rewarded = referral.RewardedAt is not null,
                 CreateTime = referral.CreatedAt.ToTimestamp(),
             };
         }, context.CancellationToken);
@@ -86,8 +90,11 @@ public sealed class LoyaltyApi(LoyaltyBook book, IntentGrading customers, Idempo
             var (entry, credit, balance) = await book.RedeemAsync(id, request.Points, ct);
             return new Redemption
             {
-                RedemptionId = entry.SourceId.ToString(), CustomerId = id.ToString(), Points = request.Points,
-                Credit = credit.ToMoney(MoneyExtensions.DefaultCurrency), Balance = balance,
+                RedemptionId = entry.SourceId.ToString(),
+                CustomerId = id.ToString(),
+                Points = request.Points,
+                Credit = credit.ToMoney(MoneyExtensions.DefaultCurrency),
+                Balance = balance,
             };
         }, context.CancellationToken);
     }

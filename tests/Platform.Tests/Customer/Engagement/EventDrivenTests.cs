@@ -147,7 +147,9 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         var referred = await services.RegisterAsync();
         var referral = await services.Loyalty.RecordReferralAsync(new RecordReferralRequest
         {
-            RequestId = Guid.NewGuid().ToString(), ReferrerCustomerId = referrer.CustomerId, ReferredCustomerId = referred.CustomerId,
+            RequestId = Guid.NewGuid().ToString(),
+            ReferrerCustomerId = referrer.CustomerId,
+            ReferredCustomerId = referred.CustomerId,
         }, Tokens.As(Roles.SalesRep));
         var contract = Signed(referred.CustomerId, T0);
         await services.DeliverAsync(contract);

@@ -42,7 +42,10 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
                 var customer = await services.RegisterAsync(owner);
                 await services.Grading.SetIntentGradeAsync(new SetIntentGradeRequest
                 {
-                    RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, IntentGrade = grade, Reason = "first meeting",
+                    RequestId = Guid.NewGuid().ToString(),
+                    CustomerId = customer.CustomerId,
+                    IntentGrade = grade,
+                    Reason = "first meeting",
                 }, Tokens.As(Roles.SalesRep));
                 byGrade[grade] = customer.CustomerId;
             }

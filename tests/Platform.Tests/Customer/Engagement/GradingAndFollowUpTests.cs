@@ -82,7 +82,11 @@ public sealed class GradingAndFollowUpTests(EngagementServices services) : IClas
     {
         var policy = await services.FollowUps.UpdateCadencePolicyAsync(new UpdateCadencePolicyRequest
         {
-            RequestId = Guid.NewGuid().ToString(), IntentGrade = IntentGrade.B, IntervalDays = 10, Channels = { InteractionKind.Meeting, InteractionKind.Call }, Description = "fortnight too slow",
+            RequestId = Guid.NewGuid().ToString(),
+            IntentGrade = IntentGrade.B,
+            IntervalDays = 10,
+            Channels = { InteractionKind.Meeting, InteractionKind.Call },
+            Description = "fortnight too slow",
         }, Tokens.As(Roles.SalesManager));
         try
         {
@@ -99,7 +103,11 @@ public sealed class GradingAndFollowUpTests(EngagementServices services) : IClas
         {
             await services.FollowUps.UpdateCadencePolicyAsync(new UpdateCadencePolicyRequest
             {
-                RequestId = Guid.NewGuid().ToString(), IntentGrade = IntentGrade.B, IntervalDays = 14, Channels = { InteractionKind.Email, InteractionKind.Call }, Description = "every two weeks e-mail, plus a call when needed",
+                RequestId = Guid.NewGuid().ToString(),
+                IntentGrade = IntentGrade.B,
+                IntervalDays = 14,
+                Channels = { InteractionKind.Email, InteractionKind.Call },
+                Description = "every two weeks e-mail, plus a call when needed",
             }, Tokens.As(Roles.SalesManager));
         }
     }
@@ -112,7 +120,10 @@ public sealed class GradingAndFollowUpTests(EngagementServices services) : IClas
         var clerk = await Assert.ThrowsAsync<RpcException>(async () => await services.Grading.SetIntentGradeAsync(Grade(customer.CustomerId, IntentGrade.A), Tokens.As(Roles.FinanceClerk)));
         var rep = await Assert.ThrowsAsync<RpcException>(async () => await services.FollowUps.UpdateCadencePolicyAsync(new UpdateCadencePolicyRequest
         {
-            RequestId = "x", IntentGrade = IntentGrade.A, IntervalDays = 1, Channels = { InteractionKind.Call },
+            RequestId = "x",
+            IntentGrade = IntentGrade.A,
+            IntervalDays = 1,
+            Channels = { InteractionKind.Call },
         }, Tokens.As(Roles.SalesRep)));
 
         Assert.Equal(StatusCode.PermissionDenied, clerk.StatusCode);
@@ -141,7 +152,8 @@ public sealed class GradingAndFollowUpTests(EngagementServices services) : IClas
         var second = await services.FollowUps.ListFollowUpTasksAsync(new ListFollowUpTasksRequest { OwnerId = owner.ToString(), PageSize = 2, PageToken = first.NextPageToken }, Tokens.As(Roles.SalesRep));
         var dueSoon = await services.FollowUps.ListFollowUpTasksAsync(new ListFollowUpTasksRequest
         {
-            OwnerId = owner.ToString(), DueBefore = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(8)),
+            OwnerId = owner.ToString(),
+            DueBefore = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(8)),
         }, Tokens.As(Roles.SalesRep));
 
         Assert.Equal([IntentGrade.A, IntentGrade.B, IntentGrade.C], first.Tasks.Concat(second.Tasks).Select(t => t.IntentGrade));

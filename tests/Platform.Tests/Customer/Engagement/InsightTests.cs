@@ -47,7 +47,9 @@ public sealed class InsightTests(EngagementServices services) : IClassFixture<En
 
         var insight = await services.Insight.GetCustomerInsightAsync(new GetCustomerInsightRequest
         {
-            PeriodStart = March, PeriodEnd = April, SegmentBy = SegmentDimension.Owner,
+            PeriodStart = March,
+            PeriodEnd = April,
+            SegmentBy = SegmentDimension.Owner,
         }, Tokens.As(Roles.SalesManager));
         var segment = insight.Segments.Single(s => s.Segment == owner.ToString());
 

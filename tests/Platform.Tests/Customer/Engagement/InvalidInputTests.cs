@@ -80,7 +80,8 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
         var now = DateTimeOffset.UtcNow;
         Assert.Equal(["period_end"], await RefusedFieldsAsync(async () => await services.Insight.GetCustomerInsightAsync(new GetCustomerInsightRequest
         {
-            PeriodStart = Timestamp.FromDateTimeOffset(now), PeriodEnd = Timestamp.FromDateTimeOffset(now.AddDays(-1)),
+            PeriodStart = Timestamp.FromDateTimeOffset(now),
+            PeriodEnd = Timestamp.FromDateTimeOffset(now.AddDays(-1)),
         }, Tokens.As(Roles.SalesManager))));
         Assert.Equal(["period_start", "period_end"], await RefusedFieldsAsync(async () => await services.Insight.GetRepPerformanceAsync(new GetRepPerformanceRequest(), Tokens.As(Roles.SalesManager))));
     }

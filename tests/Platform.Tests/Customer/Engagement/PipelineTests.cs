@@ -10,7 +10,10 @@ public sealed class PipelineTests(EngagementServices services) : IClassFixture<E
 {
     private async Task<Opportunity> OpenAsync(Guid owner, string customerId) => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
     {
-        RequestId = Guid.NewGuid().ToString(), CustomerId = customerId, OwnerId = owner.ToString(), Title = "Three-year maintenance",
+        RequestId = Guid.NewGuid().ToString(),
+        CustomerId = customerId,
+        OwnerId = owner.ToString(),
+        Title = "Three-year maintenance",
         Amount = new Google.Type.Money { Units = 36000, CurrencyCode = "CNY" },
         ExpectedCloseTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
     }, Tokens.As(Roles.SalesRep));
@@ -18,7 +21,11 @@ public sealed class PipelineTests(EngagementServices services) : IClassFixture<E
     private async Task<Opportunity> MoveAsync(string id, OpportunityStage to, string lostReason = "", int probability = 0) =>
         await services.Pipeline.MoveOpportunityAsync(new MoveOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), OpportunityId = id, ToStage = to, LostReason = lostReason, Probability = probability,
+            RequestId = Guid.NewGuid().ToString(),
+            OpportunityId = id,
+            ToStage = to,
+            LostReason = lostReason,
+            Probability = probability,
         }, Tokens.As(Roles.SalesRep));
 
     [Fact]
