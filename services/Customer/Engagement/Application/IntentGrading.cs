@@ -39,7 +39,16 @@ public sealed class IntentGrading(CustomerDb db, TimeProvider clock, FollowUpPla
             customer.IntentGrade = grade;
         }
 
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // An event (lifecycle, tier) or another edit changed the profile between our read and write.
+            throw new ConcurrencyConflictException("The customer changed concurrently; set the grade again");
+        }
+
         var hasOpenTask = await db.Set<FollowUpTask>().AnyAsync(t => t.CustomerId == customerId && t.State == FollowUpTaskState.Open, ct);
         if (changed || !hasOpenTask)
         {

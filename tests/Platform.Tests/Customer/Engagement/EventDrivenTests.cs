@@ -116,6 +116,32 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
     }
 
     [Fact]
+    public async Task Concurrent_redemptions_cannot_spend_the_same_points_twice()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Paid(customer.CustomerId, 1000m, T0));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            try
+            {
+                await services.Loyalty.RedeemPointsAsync(
+                    new RedeemPointsRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Points = 600 }, Tokens.As(Roles.SalesRep));
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.Equal(1, attempts.Count(a => a == StatusCode.OK));
+        Assert.Equal(3, attempts.Count(a => a == StatusCode.FailedPrecondition));
+        Assert.Equal(400, await PointsAsync(customer.CustomerId));
+        Assert.Equal(1, await AnnouncedAsync<LoyaltyCreditRedeemed>(customer.CustomerId));
+    }
+
+    [Fact]
     public async Task An_exhausted_balance_churns_unless_renewed_and_new_money_brings_the_customer_back()
     {
         var customer = await services.RegisterAsync();
