@@ -5,6 +5,7 @@ using Platform.Customer.Caching;
 using Platform.Customer.Data;
 using Platform.Customer.Grpc;
 using Platform.Customer.Jobs;
+using Platform.Customer.Engagement;
 
 namespace Platform.Customer;
 
@@ -14,8 +15,9 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformBackbone<CustomerDb>(ServiceName);
+        builder.AddPlatformBackbone<CustomerDb>(ServiceName, bus => bus.AddEngagementConsumers());
         builder.AddCustomerProfiles();
+        builder.AddEngagement();
         return builder;
     }
 

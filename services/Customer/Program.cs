@@ -1,3 +1,4 @@
+using Platform.Customer.Engagement.Grpc;
 using Platform.Customer.Grpc;
 using Platform.BuildingBlocks.Data;
 using Platform.ServiceDefaults;
@@ -18,6 +19,11 @@ public sealed class Program
         app.MapGrpcService<ContactsApi>();
         app.MapGrpcService<ConsentsApi>();
         app.MapGrpcService<BulkApi>();
+        app.MapGrpcService<GradingApi>();
+        app.MapGrpcService<FollowUpsApi>();
+        app.MapGrpcService<PipelineApi>();
+        app.MapGrpcService<LoyaltyApi>();
+        app.MapGrpcService<InsightApi>();
         return app.RunServiceAsync(args);
     }
 }

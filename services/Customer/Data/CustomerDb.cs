@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Customer.Domain;
+using Platform.Customer.Engagement.Data;
 
 namespace Platform.Customer.Data;
 
@@ -16,6 +17,7 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddProfileModel();
+        modelBuilder.AddEngagement();
         modelBuilder.AddPlatformTables();
     }
 }

@@ -471,6 +471,560 @@ namespace Platform.Customer.Data.Migrations
                     b.ToTable("customer_contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.CadencePolicy", b =>
+                {
+                    b.Property<string>("Grade")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("grade");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("IntervalDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("interval_days");
+
+                    b.HasKey("Grade")
+                        .HasName("pk_cadence_policies");
+
+                    b.ToTable("cadence_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.CustomerActivity", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("LastActivityAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_activity_at");
+
+                    b.Property<DateTimeOffset?>("LastContractSignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_contract_signed_at");
+
+                    b.Property<DateTimeOffset?>("LastPositiveBalanceAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_positive_balance_at");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_activity");
+
+                    b.ToTable("customer_activity", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.FollowUpTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Grade")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("grade");
+
+                    b.Property<DateTimeOffset?>("OverdueRaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("overdue_raised_at");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_follow_up_tasks");
+
+                    b.HasIndex("CustomerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_follow_up_tasks_one_open")
+                        .HasFilter("state = 'Open'");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_follow_up_tasks_overdue_watch")
+                        .HasFilter("state = 'Open' AND overdue_raised_at IS NULL");
+
+                    b.HasIndex("CustomerId", "DueAt", "Id")
+                        .HasDatabaseName("ix_follow_up_tasks_customer_id_due_at_id");
+
+                    b.HasIndex("OwnerId", "DueAt", "Id")
+                        .HasDatabaseName("ix_follow_up_tasks_owner_id_due_at_id");
+
+                    b.ToTable("follow_up_tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.IntentGradeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_intent_grade_changes");
+
+                    b.HasIndex("CustomerId", "ChangedAt")
+                        .HasDatabaseName("ix_intent_grade_changes_customer_id_changed_at");
+
+                    b.ToTable("intent_grade_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.Interaction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Guid?>("TaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_interactions");
+
+                    b.HasIndex("CustomerId", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_interactions_customer_id_occurred_at_id");
+
+                    b.ToTable("interactions", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.LifecycleChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("from");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lifecycle_changes");
+
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_lifecycle_changes_occurred_at");
+
+                    b.HasIndex("CustomerId", "OccurredAt")
+                        .HasDatabaseName("ix_lifecycle_changes_customer_id_occurred_at");
+
+                    b.ToTable("lifecycle_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.LoyaltyEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("bigint")
+                        .HasColumnName("points");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_loyalty_entries");
+
+                    b.HasIndex("PaymentId")
+                        .HasDatabaseName("ix_loyalty_entries_payment_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_loyalty_entries_customer_id_id");
+
+                    b.HasIndex("CustomerId", "Kind", "SourceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_loyalty_entries_customer_id_kind_source_id");
+
+                    b.ToTable("loyalty_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.Opportunity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("ExpectedCloseAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expected_close_at");
+
+                    b.Property<string>("LostReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("lost_reason");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("stage");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_opportunities");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_opportunities_owner_id_id");
+
+                    b.HasIndex("Stage", "OwnerId", "Id")
+                        .HasDatabaseName("ix_opportunities_stage_owner_id_id");
+
+                    b.ToTable("opportunities", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.OpportunityStageChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("from");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_opportunity_stage_changes");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_opportunity_stage_changes_opportunity_id");
+
+                    b.ToTable("opportunity_stage_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.PaymentFact", b =>
+                {
+                    b.Property<Guid>("PaymentId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("PaymentId")
+                        .HasName("pk_payment_facts");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_payment_facts_received_at");
+
+                    b.HasIndex("CustomerId", "ReceivedAt")
+                        .HasDatabaseName("ix_payment_facts_customer_id_received_at");
+
+                    b.ToTable("payment_facts", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.Referral", b =>
+                {
+                    b.Property<Guid>("ReferredCustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("referred_customer_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("ReferrerCustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("referrer_customer_id");
+
+                    b.Property<DateTimeOffset?>("RewardedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rewarded_at");
+
+                    b.HasKey("ReferredCustomerId")
+                        .HasName("pk_referrals");
+
+                    b.HasIndex("ReferrerCustomerId")
+                        .HasDatabaseName("ix_referrals_referrer_customer_id");
+
+                    b.ToTable("referrals", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.RefundFact", b =>
+                {
+                    b.Property<Guid>("RefundId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("refund_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<Guid?>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.HasKey("RefundId")
+                        .HasName("pk_refund_facts");
+
+                    b.HasIndex("CustomerId", "PaidAt")
+                        .HasDatabaseName("ix_refund_facts_customer_id_paid_at");
+
+                    b.ToTable("refund_facts", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.SurveyAnswer", b =>
+                {
+                    b.Property<Guid>("ComplaintId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("complaint_id");
+
+                    b.Property<DateTimeOffset>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.HasKey("ComplaintId")
+                        .HasName("pk_survey_answers");
+
+                    b.HasIndex("AnsweredAt")
+                        .HasDatabaseName("ix_survey_answers_answered_at");
+
+                    b.ToTable("survey_answers", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Customer.Domain.ConsentChange", b =>
                 {
                     b.HasOne("Platform.Customer.Domain.CustomerProfile", null)

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Platform.Customer.Data;
+using Platform.Customer.Domain;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Customer.Engagement.Application;
+
+/// <summary>Lower-case names of the customer enums, as events and reports carry them.</summary>
+public static class EngagementNames
+{
+    public static string Of<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+/// <summary>Transaction-scoped PostgreSQL advisory locks: one writer per key until commit, across replicas.</summary>
+public static class AdvisoryLocks
+{
+    public static long KeyOf(string scope, Guid id = default)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(scope + ":" + id.ToString("N")));
+        return BitConverter.ToInt64(hash, 0);
+    }
+
+    /// <summary>Waits for the lock (inside the current transaction).</summary>
+    public static Task LockAsync(this CustomerDb db, long key, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
+
+    /// <summary>Takes the lock if free (inside the current transaction); false when another holder has it.</summary>
+    public static async Task<bool> TryLockAsync(this CustomerDb db, long key, CancellationToken ct) =>
+        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct);
+}
+
+/// <summary>Keyset page tokens: the sort key of the last row answered (time ticks and id).</summary>
+public static class PageToken
+{
+    public const int DefaultSize = 50;
+    public const int MaxSize = 500;
+
+    public static int Size(int requested, Validator check)
+    {
+        check.Require(requested is >= 0 and <= MaxSize, "page_size", $"must be 0-{MaxSize}");
+        return requested == 0 ? DefaultSize : requested;
+    }
+
+    public static string Encode(DateTimeOffset at, Guid id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(at.UtcTicks.ToString(CultureInfo.InvariantCulture) + "|" + id));
+
+    public static string Encode(Guid id) => Convert.ToBase64String(Encoding.UTF8.GetBytes("0|" + id));
+
+    /// <summary>Parses a token; records a page_token violation when it is not one of ours.</summary>
+    public static (DateTimeOffset At, Guid Id)? Decode(string token, Validator check)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
+            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && Guid.TryParse(parts[1], out var id))
+            {
+                return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
+            }
+        }
+        catch (FormatException)
+        {
+            // Reported below as a field violation.
+        }
+
+        check.Require(false, "page_token", "is not a token this list answered");
+        return null;
+    }
+}
+
+/// <summary>Reads the profile the engagement changes, tracked, so its changes go through SaveChanges (and the cache invalidation).</summary>
+public static class Profiles
+{
+    public static Task<CustomerProfile?> FindTrackedAsync(this CustomerDb db, Guid id, CancellationToken ct) =>
+        db.Set<CustomerProfile>().SingleOrDefaultAsync(c => c.Id == id, ct);
+
+    public static async Task<CustomerProfile> GetTrackedAsync(this CustomerDb db, Guid id, CancellationToken ct) =>
+        await db.FindTrackedAsync(id, ct) ?? throw new NotFoundException("customer", id.ToString());
+}

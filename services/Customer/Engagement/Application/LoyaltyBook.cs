@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.Customer.Data;
+using Platform.Customer.Domain;
+using Platform.Customer.Engagement.Domain;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Customer.Engagement.Application;
+
+/// <summary>Loyalty points: earned once per source (payment, referral), revoked on refunds, redeemed into promotional credit.</summary>
+public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<LoyaltyRules> rules)
+{
+    public LoyaltyRules Rules => rules.Value;
+
+    public async Task EarnForPaymentAsync(PaymentFact payment, CancellationToken ct)
+    {
+        var points = Rules.PointsFor(payment.Amount);
+        if (points > 0)
+        {
+            await AddOnceAsync(payment.CustomerId, LoyaltyEntryKind.Payment, points, payment.PaymentId, payment.PaymentId, ct);
+        }
+    }
+
+    /// <summary>Takes back what the refunded amount earned, within what its payment earned and the balance (never below zero).</summary>
+    public async Task RevokeForRefundAsync(RefundFact refund, CancellationToken ct)
+    {
+        await db.LockAsync(AdvisoryLocks.KeyOf("loyalty", refund.CustomerId), ct);
+        var wanted = Rules.PointsFor(refund.Amount);
+        long earned = wanted, revoked = 0;
+        if (refund.PaymentId is { } paymentId)
+        {
+            earned = await db.Set<LoyaltyEntry>().Where(e => e.PaymentId == paymentId && e.Kind == LoyaltyEntryKind.Payment).SumAsync(e => e.Points, ct);
+            revoked = -await db.Set<LoyaltyEntry>().Where(e => e.PaymentId == paymentId && e.Kind == LoyaltyEntryKind.RefundRevoked).SumAsync(e => e.Points, ct);
+        }
+
+        var points = LoyaltyRules.RevokedFor(wanted, earned, revoked, await BalanceAsync(refund.CustomerId, ct));
+        if (points > 0)
+        {
+            await AddOnceAsync(refund.CustomerId, LoyaltyEntryKind.RefundRevoked, -points, refund.RefundId, refund.PaymentId, ct);
+        }
+    }
+
+    /// <summary>The referrer of a customer who just signed a first contract earns the referral reward, once.</summary>
+    public async Task RewardReferralAsync(Guid referredCustomerId, CancellationToken ct)
+    {
+        var referral = await db.Set<Referral>().SingleOrDefaultAsync(r => r.ReferredCustomerId == referredCustomerId, ct);
+        if (referral is null || referral.RewardedAt is not null)
+        {
+            return;
+        }
+
+        referral.RewardedAt = clock.GetUtcNow();
+        await AddOnceAsync(referral.ReferrerCustomerId, LoyaltyEntryKind.Referral, Rules.ReferralPoints, referredCustomerId, null, ct);
+    }
+
+    public async Task<Referral> RecordReferralAsync(Guid referrerId, Guid referredId, CancellationToken ct)
+    {
+        if (referrerId == referredId)
+        {
+            throw ValidationException.For("referred_customer_id", "must differ from referrer_customer_id");
+        }
+
+        if (!await db.Set<CustomerProfile>().AnyAsync(c => c.Id == referrerId, ct))
+        {
+            throw new NotFoundException("customer", referrerId.ToString());
+        }
+
+        var referred = await db.Set<CustomerProfile>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == referredId, ct)
+            ?? throw new NotFoundException("customer", referredId.ToString());
+        if (referred.Stage != LifecycleStage.Prospect)
+        {
+            throw new PreconditionFailedException("REFERRED_NOT_A_PROSPECT", referredId.ToString(), "Only a prospect can be recorded as referred");
+        }
+
+        if (await db.Set<Referral>().AnyAsync(r => r.ReferredCustomerId == referredId, ct))
+        {
+            throw new AlreadyExistsException("REFERRAL_ALREADY_EXISTS", "This customer was already referred") { Metadata = { ["referred_customer_id"] = referredId.ToString() } };
+        }
+
+        var referral = new Referral { ReferredCustomerId = referredId, ReferrerCustomerId = referrerId, CreatedAt = clock.GetUtcNow() };
+        db.Add(referral);
+        await db.SaveChangesAsync(ct);
+        return referral;
+    }
+
+    /// <summary>Turns points into promotional credit and announces it to billing. Serialised per customer so two redemptions cannot overspend.</summary>
+    public async Task<(LoyaltyEntry Entry, decimal Credit, long Balance)> RedeemAsync(Guid customerId, long points, CancellationToken ct)
+    {
+        if (points < Rules.MinimumRedemption)
+        {
+            throw ValidationException.For("points", $"must be at least {Rules.MinimumRedemption}");
+        }
+
+        if (!await db.Set<CustomerProfile>().AnyAsync(c => c.Id == customerId, ct))
+        {
+            throw new NotFoundException("customer", customerId.ToString());
+        }
+
+        await db.LockAsync(AdvisoryLocks.KeyOf("loyalty", customerId), ct);
+        var balance = await BalanceAsync(customerId, ct);
+        if (points > balance)
+        {
+            throw new PreconditionFailedException("INSUFFICIENT_POINTS", customerId.ToString(), $"Only {balance} points are available");
+        }
+
+        var redemptionId = Guid.CreateVersion7();
+        var entry = await AddOnceAsync(customerId, LoyaltyEntryKind.Redeemed, -points, redemptionId, null, ct);
+        var credit = Rules.CreditFor(points);
+        db.Enqueue(new LoyaltyCreditRedeemed(Guid.CreateVersion7(), clock.GetUtcNow(), redemptionId, customerId, points, credit,
+            BuildingBlocks.Money.MoneyExtensions.DefaultCurrency), clock);
+        await db.SaveChangesAsync(ct);
+        return (entry, credit, balance - points);
+    }
+
+    public async Task<long> BalanceAsync(Guid customerId, CancellationToken ct) =>
+        await db.Set<LoyaltyEntry>().Where(e => e.CustomerId == customerId).SumAsync(e => e.Points, ct)
+        + db.ChangeTracker.Entries<LoyaltyEntry>().Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId).Sum(e => e.Entity.Points);
+
+    public async Task<IReadOnlyList<LoyaltyEntry>> HistoryAsync(Guid customerId, Guid? after, int size, CancellationToken ct) =>
+        await db.Set<LoyaltyEntry>().AsNoTracking()
+            .Where(e => e.CustomerId == customerId && (after == null || e.Id < after))
+            .OrderByDescending(e => e.Id).Take(size + 1).ToListAsync(ct);
+
+    private async Task<LoyaltyEntry> AddOnceAsync(Guid customerId, LoyaltyEntryKind kind, long points, Guid sourceId, Guid? paymentId, CancellationToken ct)
+    {
+        var existing = await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId, ct);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var entry = new LoyaltyEntry
+        {
+            Id = Guid.CreateVersion7(),
+            CustomerId = customerId,
+            Kind = kind,
+            Points = points,
+            SourceId = sourceId,
+            PaymentId = paymentId,
+            OccurredAt = clock.GetUtcNow(),
+        };
+        db.Add(entry);
+        return entry;
+    }
+}

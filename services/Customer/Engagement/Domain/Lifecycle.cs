@@ -1,0 +1,124 @@
+using Platform.Customer.Domain;
+
+namespace Platform.Customer.Engagement.Domain;
+
+/// <summary>Lifecycle configuration (section Engagement:Lifecycle).</summary>
+public sealed class LifecycleOptions
+{
+    public const string Section = "Engagement:Lifecycle";
+
+    /// <summary>A customer without purchase or balance activity for this many days becomes dormant.</summary>
+    public int DormantAfterDays { get; set; } = 90;
+}
+
+/// <summary>The lifecycle moves, as pure functions of the current stage and what happened.</summary>
+public static class LifecycleRules
+{
+    /// <summary>A signed contract makes a customer, also of a dormant or churned one (a renewal).</summary>
+    public static LifecycleStage? OnContractSigned(LifecycleStage stage) =>
+        stage is LifecycleStage.Prospect or LifecycleStage.Dormant or LifecycleStage.Churned ? LifecycleStage.Customer : null;
+
+    /// <summary>Purchase or balance activity wakes a dormant customer; a churned one comes back when money is there again.</summary>
+    public static LifecycleStage? OnActivity(LifecycleStage stage, bool moneyAvailable) => stage switch
+    {
+        LifecycleStage.Dormant => LifecycleStage.Customer,
+        LifecycleStage.Churned when moneyAvailable => LifecycleStage.Customer,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Nothing left to spend churns a customer, unless a renewal was signed after the balance was last positive (the
+    /// renewal's money is on its way).
+    /// </summary>
+    public static LifecycleStage? OnBalanceExhausted(LifecycleStage stage, DateTimeOffset? lastContractSignedAt,
+        DateTimeOffset? lastPositiveBalanceAt)
+    {
+        var renewed = lastContractSignedAt is { } signed && (lastPositiveBalanceAt is null || signed > lastPositiveBalanceAt);
+        return stage is LifecycleStage.Customer or LifecycleStage.Dormant && !renewed ? LifecycleStage.Churned : null;
+    }
+
+    public static bool IsDormant(LifecycleStage stage, DateTimeOffset? lastActivityAt, DateTimeOffset now, int dormantAfterDays) =>
+        stage == LifecycleStage.Customer && lastActivityAt is { } last && now - last >= TimeSpan.FromDays(dormantAfterDays);
+}
+
+/// <summary>What the lifecycle of one customer is decided from, kept as events arrive.</summary>
+public sealed class CustomerActivity
+{
+    public Guid CustomerId { get; init; }
+
+    public DateTimeOffset? LastActivityAt { get; set; }
+
+    public DateTimeOffset? LastContractSignedAt { get; set; }
+
+    public DateTimeOffset? LastPositiveBalanceAt { get; set; }
+}
+
+public sealed class LifecycleChange
+{
+    public Guid Id { get; init; }
+
+    public Guid CustomerId { get; init; }
+
+    public LifecycleStage From { get; init; }
+
+    public LifecycleStage To { get; init; }
+
+    public required string Reason { get; init; }
+
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+public sealed class IntentGradeRecord
+{
+    public Guid Id { get; init; }
+
+    public Guid CustomerId { get; init; }
+
+    public IntentGrade From { get; init; }
+
+    public IntentGrade To { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required string ChangedBy { get; init; }
+
+    public DateTimeOffset ChangedAt { get; init; }
+}
+
+/// <summary>A payment received, as the customer service keeps it for tiers, loyalty and insight.</summary>
+public sealed class PaymentFact
+{
+    public Guid PaymentId { get; init; }
+
+    public Guid CustomerId { get; init; }
+
+    public decimal Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public DateTimeOffset ReceivedAt { get; init; }
+}
+
+public sealed class RefundFact
+{
+    public Guid RefundId { get; init; }
+
+    public Guid CustomerId { get; init; }
+
+    public Guid? PaymentId { get; init; }
+
+    public decimal Amount { get; init; }
+
+    public DateTimeOffset PaidAt { get; init; }
+}
+
+public sealed class SurveyAnswer
+{
+    public Guid ComplaintId { get; init; }
+
+    public Guid CustomerId { get; init; }
+
+    public int Score { get; init; }
+
+    public DateTimeOffset AnsweredAt { get; init; }
+}

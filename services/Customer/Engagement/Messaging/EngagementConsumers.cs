@@ -1,0 +1,80 @@
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.Customer.Data;
+using Platform.Customer.Domain;
+using Platform.Customer.Engagement.Application;
+using Platform.Customer.Engagement.Domain;
+
+namespace Platform.Customer.Engagement.Messaging;
+
+/// <summary>A signed contract makes a customer and rewards whoever referred them.</summary>
+public sealed class EngagementContractSignedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle, LoyaltyBook loyalty)
+    : InboxConsumer<ContractSigned, CustomerDb>(db, clock)
+{
+    protected override async Task ApplyAsync(ContractSigned message, CancellationToken ct)
+    {
+        await lifecycle.OnContractSignedAsync(message, ct);
+        if (await Db.FindTrackedAsync(message.CustomerId, ct) is { Stage: LifecycleStage.Customer })
+        {
+            await loyalty.RewardReferralAsync(message.CustomerId, ct);
+        }
+    }
+}
+
+/// <summary>A payment is activity, counts for the value tier and earns loyalty points, once per payment.</summary>
+public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle, ValueTierGrader tiers, LoyaltyBook loyalty)
+    : InboxConsumer<PaymentReceived, CustomerDb>(db, clock)
+{
+    protected override async Task ApplyAsync(PaymentReceived message, CancellationToken ct)
+    {
+        await lifecycle.OnPaymentAsync(message.CustomerId, message.ReceivedAt, ct);
+        if (await tiers.RecordPaymentAsync(message, ct) is { } fact)
+        {
+            await loyalty.EarnForPaymentAsync(fact, ct);
+            await tiers.RecomputeAsync(message.CustomerId, ct);
+        }
+    }
+}
+
+/// <summary>A refund lowers the value tier's paid amount and revokes the points the refunded money earned.</summary>
+public sealed class EngagementRefundPaidConsumer(CustomerDb db, TimeProvider clock, ValueTierGrader tiers, LoyaltyBook loyalty)
+    : InboxConsumer<RefundPaid, CustomerDb>(db, clock)
+{
+    protected override async Task ApplyAsync(RefundPaid message, CancellationToken ct)
+    {
+        if (await tiers.RecordRefundAsync(message, ct) is { } fact)
+        {
+            await loyalty.RevokeForRefundAsync(fact, ct);
+            await tiers.RecomputeAsync(message.CustomerId, ct);
+        }
+    }
+}
+
+/// <summary>Balance activity; an exhausted balance without renewal churns the customer.</summary>
+public sealed class EngagementBalanceChangedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle)
+    : InboxConsumer<PrepaidBalanceChanged, CustomerDb>(db, clock)
+{
+    protected override Task ApplyAsync(PrepaidBalanceChanged message, CancellationToken ct) => lifecycle.OnBalanceChangedAsync(message, ct);
+}
+
+/// <summary>Prepaid funds expired and nothing is left: the customer churns unless they renewed.</summary>
+public sealed class EngagementPrepaidExpiredConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle)
+    : InboxConsumer<PrepaidExpired, CustomerDb>(db, clock)
+{
+    protected override Task ApplyAsync(PrepaidExpired message, CancellationToken ct) => lifecycle.OnPrepaidExpiredAsync(message, ct);
+}
+
+/// <summary>Keeps complaint survey scores for satisfaction insight, once per complaint.</summary>
+public sealed class EngagementSurveyAnsweredConsumer(CustomerDb db, TimeProvider clock)
+    : InboxConsumer<SatisfactionSurveyAnswered, CustomerDb>(db, clock)
+{
+    protected override async Task ApplyAsync(SatisfactionSurveyAnswered message, CancellationToken ct)
+    {
+        if (message.Score is < 1 or > 5 || await Db.Set<SurveyAnswer>().FindAsync([message.ComplaintId], ct) is not null)
+        {
+            return; // out-of-range scores are not satisfaction data; a second answer to one survey does not count twice
+        }
+
+        Db.Add(new SurveyAnswer { ComplaintId = message.ComplaintId, CustomerId = message.CustomerId, Score = message.Score, AnsweredAt = message.OccurredAt });
+    }
+}

@@ -1,0 +1,189 @@
+using Google.Rpc;
+using Grpc.Core;
+using Platform.Contracts.Customer.V1;
+using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+
+namespace Platform.Tests.Customer.Engagement;
+
+/// <summary>Billing, payment and complaint events (published here as those services would) drive lifecycle, tier and loyalty, once.</summary>
+public sealed class EventDrivenTests(EngagementServices services) : IClassFixture<EngagementServices>
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    private static readonly DateTimeOffset T0 = new(DateTime.UtcNow.Date.AddDays(-20), TimeSpan.Zero);
+
+    private static ContractSigned Signed(string customerId, DateTimeOffset at) =>
+        new(Guid.NewGuid(), at, Guid.NewGuid(), Guid.Parse(customerId), "C-" + Guid.NewGuid().ToString("N")[..8], 10000m, "CNY", "prepaid", at);
+
+    private static PaymentReceived Paid(string customerId, decimal amount, DateTimeOffset at, Guid? paymentId = null) =>
+        new(Guid.NewGuid(), at, paymentId ?? Guid.NewGuid(), Guid.Parse(customerId), amount, "CNY", "bank_transfer", at);
+
+    private static RefundPaid Refunded(string customerId, decimal amount, Guid paymentId, DateTimeOffset at) =>
+        new(Guid.NewGuid(), at, Guid.NewGuid(), Guid.Parse(customerId), amount, "CNY", paymentId);
+
+    private static PrepaidBalanceChanged Balance(string customerId, decimal available, DateTimeOffset at) =>
+        new(Guid.NewGuid(), at, Guid.Parse(customerId), Guid.NewGuid(), available > 0 ? "prepaid.deposit" : "prepaid.consumed", available, "CNY");
+
+    private async Task<long> PointsAsync(string customerId) =>
+        (await services.Loyalty.GetLoyaltyBalanceAsync(new GetLoyaltyBalanceRequest { CustomerId = customerId }, Tokens.As(Roles.SalesRep))).Points;
+
+    private async Task<ValueTierStanding> TierAsync(string customerId) =>
+        await services.Grading.GetValueTierAsync(new GetValueTierRequest { CustomerId = customerId }, Tokens.As(Roles.SalesRep));
+
+    private async Task<ListLifecycleHistoryResponse> LifecycleAsync(string customerId) =>
+        await services.Grading.ListLifecycleHistoryAsync(new ListLifecycleHistoryRequest { CustomerId = customerId }, Tokens.As(Roles.SalesRep));
+
+    private async Task<int> AnnouncedAsync<T>(string customerId) =>
+        (await services.OutboxAsync<T>()).Count(p => p.Contains(customerId, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Payments_drive_lifecycle_tier_and_points_once_even_when_redelivered()
+    {
+        var customer = await services.RegisterAsync();
+        var contract = Signed(customer.CustomerId, T0);
+        await services.DeliverAsync(contract);
+        await services.DeliverAsync(contract, times: 2);
+        var first = Paid(customer.CustomerId, 12345.67m, T0.AddDays(1));
+        await services.DeliverAsync(first);
+        await services.DeliverAsync(first, times: 2);
+        // The payment service announcing the same payment again under a new event id changes nothing either.
+        await services.DeliverAsync(first with { EventId = Guid.NewGuid() });
+
+        var afterFirst = (await TierAsync(customer.CustomerId), await PointsAsync(customer.CustomerId));
+        await services.DeliverAsync(Paid(customer.CustomerId, 500m, T0.AddDays(2)));
+        var tier = await TierAsync(customer.CustomerId);
+        var lifecycle = await LifecycleAsync(customer.CustomerId);
+
+        Assert.Equal((ValueTier.Mid, 12345L, 1), (afterFirst.Item1.ValueTier, afterFirst.Item2, afterFirst.Item1.Purchases));
+        Assert.Equal((ValueTier.High, 12845L, 2), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
+        Assert.Equal(670_000_000, tier.PaidAmount.Nanos);
+        Assert.Equal(12845, await PointsAsync(customer.CustomerId));
+        Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
+        Assert.Equal((LifecycleStage.Prospect, LifecycleStage.Customer, "contract_signed"), Assert.Single(lifecycle.Changes) is var c ? (c.From, c.To, c.Reason) : default);
+        Assert.Equal(T0.AddDays(2), lifecycle.LastActivityTime.ToDateTimeOffset());
+        Assert.Equal(2, await AnnouncedAsync<CustomerTierChanged>(customer.CustomerId));
+        Assert.Equal(1, await AnnouncedAsync<LifecycleStageChanged>(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task A_refund_lowers_the_tier_and_revokes_the_points_it_earned_once()
+    {
+        var customer = await services.RegisterAsync();
+        var kept = Paid(customer.CustomerId, 9000m, T0);
+        var refundedPayment = Paid(customer.CustomerId, 2000m, T0.AddDays(1));
+        await services.DeliverAsync(kept);
+        await services.DeliverAsync(refundedPayment);
+        Assert.Equal(ValueTier.High, (await TierAsync(customer.CustomerId)).ValueTier);
+
+        var refund = Refunded(customer.CustomerId, 2000m, refundedPayment.PaymentId, T0.AddDays(2));
+        await services.DeliverAsync(refund);
+        await services.DeliverAsync(refund, times: 2);
+
+        var tier = await TierAsync(customer.CustomerId);
+        Assert.Equal((ValueTier.Mid, 9000L, 2), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
+        Assert.Equal(9000, await PointsAsync(customer.CustomerId));
+        var history = await services.Loyalty.ListLoyaltyHistoryAsync(new ListLoyaltyHistoryRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep));
+        Assert.Equal([(LoyaltyEntryKind.RefundRevoked, -2000L), (LoyaltyEntryKind.Payment, 2000L), (LoyaltyEntryKind.Payment, 9000L)],
+            history.Entries.Select(e => (e.Kind, e.Points)));
+    }
+
+    [Fact]
+    public async Task Redeemed_points_become_credit_for_billing_and_a_later_refund_never_takes_the_balance_below_zero()
+    {
+        var customer = await services.RegisterAsync();
+        var payment = Paid(customer.CustomerId, 1000m, T0);
+        await services.DeliverAsync(payment);
+
+        var request = new RedeemPointsRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Points = 800 };
+        var redemption = await services.Loyalty.RedeemPointsAsync(request, Tokens.As(Roles.SalesRep));
+        var repeat = await services.Loyalty.RedeemPointsAsync(request, Tokens.As(Roles.SalesRep));
+        var overspend = await Assert.ThrowsAsync<RpcException>(async () => await services.Loyalty.RedeemPointsAsync(
+            new RedeemPointsRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Points = 201 }, Tokens.As(Roles.SalesRep)));
+        await services.DeliverAsync(Refunded(customer.CustomerId, 1000m, payment.PaymentId, T0.AddDays(1)));
+
+        Assert.Equal(redemption, repeat);
+        Assert.Equal((800L, 8L, 200L), (redemption.Points, redemption.Credit.Units, redemption.Balance));
+        Assert.Equal(StatusCode.FailedPrecondition, overspend.StatusCode);
+        Assert.Equal("INSUFFICIENT_POINTS", overspend.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal(1, await AnnouncedAsync<LoyaltyCreditRedeemed>(customer.CustomerId));
+        var published = System.Text.Json.JsonSerializer.Deserialize<LoyaltyCreditRedeemed>(
+            Assert.Single(await services.OutboxAsync<LoyaltyCreditRedeemed>(), p => p.Contains(customer.CustomerId, StringComparison.Ordinal)),
+            Json)!;
+        Assert.Equal((800L, 8m, "CNY", redemption.RedemptionId), (published.Points, published.Amount, published.Currency, published.RedemptionId.ToString()));
+        Assert.Equal(0, await PointsAsync(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task Concurrent_redemptions_cannot_spend_the_same_points_twice()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Paid(customer.CustomerId, 1000m, T0));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            try
+            {
+                await services.Loyalty.RedeemPointsAsync(
+                    new RedeemPointsRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Points = 600 }, Tokens.As(Roles.SalesRep));
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.Equal(1, attempts.Count(a => a == StatusCode.OK));
+        Assert.Equal(3, attempts.Count(a => a == StatusCode.FailedPrecondition));
+        Assert.Equal(400, await PointsAsync(customer.CustomerId));
+        Assert.Equal(1, await AnnouncedAsync<LoyaltyCreditRedeemed>(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task An_exhausted_balance_churns_unless_renewed_and_new_money_brings_the_customer_back()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Signed(customer.CustomerId, T0));
+        await services.DeliverAsync(Balance(customer.CustomerId, 500m, T0.AddDays(1)));
+        await services.DeliverAsync(Balance(customer.CustomerId, 0m, T0.AddDays(2)));
+        var churned = (await LifecycleAsync(customer.CustomerId)).LifecycleStage;
+
+        await services.DeliverAsync(Signed(customer.CustomerId, T0.AddDays(3))); // renewal
+        await services.DeliverAsync(new PrepaidExpired(Guid.NewGuid(), T0.AddDays(4), Guid.Parse(customer.CustomerId), 0m, "CNY", 0m));
+        var renewedNotChurned = (await LifecycleAsync(customer.CustomerId)).LifecycleStage;
+
+        await services.DeliverAsync(Balance(customer.CustomerId, 300m, T0.AddDays(5)));
+        await services.DeliverAsync(new PrepaidExpired(Guid.NewGuid(), T0.AddDays(6), Guid.Parse(customer.CustomerId), 300m, "CNY", 0m));
+        var lifecycle = await LifecycleAsync(customer.CustomerId);
+
+        Assert.Equal(LifecycleStage.Churned, churned);
+        Assert.Equal(LifecycleStage.Customer, renewedNotChurned);
+        Assert.Equal(
+            [("contract_signed", LifecycleStage.Customer), ("balance_exhausted", LifecycleStage.Churned), ("contract_signed", LifecycleStage.Customer), ("prepaid_expired", LifecycleStage.Churned)],
+            lifecycle.Changes.Select(c => (c.Reason, c.To)));
+        Assert.Equal(4, await AnnouncedAsync<LifecycleStageChanged>(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task A_referral_is_rewarded_once_when_the_referred_prospect_signs()
+    {
+        var referrer = await services.RegisterAsync();
+        var referred = await services.RegisterAsync();
+        var referral = await services.Loyalty.RecordReferralAsync(new RecordReferralRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            ReferrerCustomerId = referrer.CustomerId,
+            ReferredCustomerId = referred.CustomerId,
+        }, Tokens.As(Roles.SalesRep));
+        var contract = Signed(referred.CustomerId, T0);
+        await services.DeliverAsync(contract);
+        await services.DeliverAsync(contract, times: 2);
+        await services.DeliverAsync(Signed(referred.CustomerId, T0.AddDays(1)));
+
+        Assert.False(referral.Rewarded);
+        Assert.Equal(500, await PointsAsync(referrer.CustomerId));
+        Assert.Equal(0, await PointsAsync(referred.CustomerId));
+    }
+}
