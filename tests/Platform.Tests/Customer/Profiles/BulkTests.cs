@@ -22,13 +22,22 @@ public sealed class BulkTests(ProfileService service)
                 responses.Add(response);
             }
         });
-        await call.RequestStream.WriteAsync(new ImportCustomersRequest { Header = new ImportHeader { RequestId = Guid.NewGuid().ToString(), Columns = header } });
-        foreach (var line in lines)
+        try
         {
-            await call.RequestStream.WriteAsync(new ImportCustomersRequest { Line = line });
+            await call.RequestStream.WriteAsync(new ImportCustomersRequest { Header = new ImportHeader { RequestId = Guid.NewGuid().ToString(), Columns = header } });
+            foreach (var line in lines)
+            {
+                await call.RequestStream.WriteAsync(new ImportCustomersRequest { Line = line });
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The service may end the call (refusing the header) while lines are still being sent; the response
+            // stream below carries the status it ended with.
         }
 
-        await call.RequestStream.CompleteAsync();
         await reading;
         return responses;
     }
