@@ -20,6 +20,7 @@ public static class Extensions
             bus.AddConsumer<PaymentReceivedConsumer>();
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();
+            bus.AddConsumer<LoyaltyCreditRedeemedConsumer>();
         });
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section)
             .Validate(o => o.RiskReserveShare is >= 0 and < 1, "Billing:RiskReserveShare must be in [0, 1)")

@@ -287,4 +287,22 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(21m, balances[LedgerAccount.RiskReserve]); // 10% of the deposited parts (10 + 200), not of the invoice payment
         await SoundAsync(customerId);
     }
+
+    [Fact]
+    public async Task Redeemed_loyalty_points_become_promotional_credit_once()
+    {
+        var customerId = await CustomerWithDepositAsync(20m);
+        var redeemed = new LoyaltyCreditRedeemed(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customerId, 1500, 15m, "CNY");
+
+        await host.PublishAsync(redeemed);
+        await host.PublishAsync(redeemed with { EventId = Guid.CreateVersion7() });
+
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == 35m, what: "the promotional credit");
+        await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<InboxMessage>().CountAsync(m => m.Consumer == "LoyaltyCreditRedeemedConsumer")),
+            n => n >= 2, what: "both deliveries to be handled");
+        var balances = await BalancesAsync(customerId);
+        Assert.Equal(15m, balances[LedgerAccount.PromotionalCredit]);
+        Assert.Equal(15m, balances[LedgerAccount.Promotions]);
+        await SoundAsync(customerId);
+    }
 }

@@ -1,0 +1,23 @@
+using Platform.Billing.Application;
+using Platform.Billing.Data;
+using Platform.Billing.Domain.Ledger;
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+
+namespace Platform.Billing.Messaging;
+
+/// <summary>Grants redeemed loyalty points as promotional credit (non-refundable), once per redemption.</summary>
+public sealed class LoyaltyCreditRedeemedConsumer(BillingDb db, TimeProvider clock, PrepaidAccountBook accounts, LedgerStore ledger)
+    : InboxConsumer<LoyaltyCreditRedeemed, BillingDb>(db, clock)
+{
+    protected override async Task ApplyAsync(LoyaltyCreditRedeemed message, CancellationToken ct)
+    {
+        if (await accounts.OpenAsync(message.CustomerId, ct))
+        {
+            await Db.SaveChangesAsync(ct);
+        }
+
+        var credit = Postings.PromotionalCredit(message.RedemptionId, message.Amount);
+        await ledger.ApplyAsync(message.CustomerId, credit.Id, _ => credit, compareReplay: false, $"loyalty redemption {message.RedemptionId}", ct);
+    }
+}
