@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,7 +33,7 @@ public abstract class ScheduledJob<TDb>(IServiceScopeFactory scopes, TimeProvide
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         await using var lockConnection = new NpgsqlConnection(db.Database.GetConnectionString());
         await lockConnection.OpenAsync(ct);
-        var key = AdvisoryLocks.Key(Name);
+        var key = AdvisoryLocks.KeyOf("job:" + Name);
         await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", lockConnection) { Parameters = { new() { Value = key } } })
         {
             if (!(bool)(await take.ExecuteScalarAsync(ct))!)
@@ -90,10 +89,4 @@ public abstract class ScheduledJob<TDb>(IServiceScopeFactory scopes, TimeProvide
             return false;
         }
     }
-}
-
-public static class AdvisoryLocks
-{
-    /// <summary>A stable 64-bit advisory lock key from a name.</summary>
-    public static long Key(string name) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("job:" + name)), 0);
 }

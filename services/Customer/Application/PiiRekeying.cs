@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore;
 using Platform.BuildingBlocks.Privacy;
 using Platform.Customer.Data;
@@ -11,7 +12,7 @@ namespace Platform.Customer.Application;
 public sealed class PiiRekeying(CustomerDb db, PiiProtector pii, ILogger<PiiRekeying> log)
 {
     /// <summary>Advisory lock key of the run (any constant unique within the customer database).</summary>
-    public const long LockKey = 0x5049_4952_454B_0001;
+    public static readonly long LockKey = AdvisoryLocks.KeyOf("customer-pii-rekeying");
 
     /// <summary>Re-encrypts everything not yet under the active key; answers the rows changed, or null when another replica holds the run.</summary>
     public async Task<int?> RunAsync(int batchSize, CancellationToken ct)
@@ -19,7 +20,7 @@ public sealed class PiiRekeying(CustomerDb db, PiiProtector pii, ILogger<PiiReke
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(ct))
+            if (!await db.TryLockSessionAsync(LockKey, ct))
             {
                 return null;
             }
@@ -44,7 +45,7 @@ public sealed class PiiRekeying(CustomerDb db, PiiProtector pii, ILogger<PiiReke
             }
             finally
             {
-                await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock({LockKey}) AS \"Value\"").SingleAsync(CancellationToken.None);
+                await db.UnlockSessionAsync(LockKey);
             }
         }
         finally

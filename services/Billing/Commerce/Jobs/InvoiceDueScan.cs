@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Data;
@@ -13,14 +14,13 @@ namespace Platform.Billing.Commerce.Jobs;
 /// </summary>
 public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock)
 {
-    private const long LockKey = 0x42494C4C_494E5644; // "BILLINVD"
+    private static readonly long LockKey = AdvisoryLocks.KeyOf("billing-invoice-due-scan");
 
     /// <summary>One round; answers how many events it queued, or null when another replica holds the lock.</summary>
     public async Task<int?> RunOnceAsync(CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").ToListAsync(ct);
-        if (!locked.Single())
+        if (!await db.TryLockForTransactionAsync(LockKey, ct))
         {
             return null;
         }

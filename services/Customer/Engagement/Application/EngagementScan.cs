@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Platform.Customer.Data;
@@ -18,7 +19,7 @@ public sealed class EngagementScan(CustomerDb db, LifecycleTracker lifecycle, Fo
     public async Task<bool> RunAsync(CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.TryLockAsync(LockKey, ct))
+        if (!await db.TryLockForTransactionAsync(LockKey, ct))
         {
             return false;
         }

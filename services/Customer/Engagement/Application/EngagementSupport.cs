@@ -14,24 +14,6 @@ public static class EngagementNames
     public static string Of<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
-/// <summary>Transaction-scoped PostgreSQL advisory locks: one writer per key until commit, across replicas.</summary>
-public static class AdvisoryLocks
-{
-    public static long KeyOf(string scope, Guid id = default)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(scope + ":" + id.ToString("N")));
-        return BitConverter.ToInt64(hash, 0);
-    }
-
-    /// <summary>Waits for the lock (inside the current transaction).</summary>
-    public static Task LockAsync(this CustomerDb db, long key, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
-
-    /// <summary>Takes the lock if free (inside the current transaction); false when another holder has it.</summary>
-    public static async Task<bool> TryLockAsync(this CustomerDb db, long key, CancellationToken ct) =>
-        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct);
-}
-
 /// <summary>Keyset page tokens: the sort key of the last row answered (time ticks and id).</summary>
 public static class PageToken
 {

@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Messaging;
@@ -26,7 +27,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
     /// <summary>Takes back what the refunded amount earned, within what its payment earned and the balance (never below zero).</summary>
     public async Task RevokeForRefundAsync(RefundFact refund, CancellationToken ct)
     {
-        await db.LockAsync(AdvisoryLocks.KeyOf("loyalty", refund.CustomerId), ct);
+        await db.LockForTransactionAsync(AdvisoryLocks.KeyOf("loyalty", refund.CustomerId), ct);
         var wanted = Rules.PointsFor(refund.Amount);
         long earned = wanted, revoked = 0;
         if (refund.PaymentId is { } paymentId)
@@ -98,7 +99,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
             throw new NotFoundException("customer", customerId.ToString());
         }
 
-        await db.LockAsync(AdvisoryLocks.KeyOf("loyalty", customerId), ct);
+        await db.LockForTransactionAsync(AdvisoryLocks.KeyOf("loyalty", customerId), ct);
         var balance = await BalanceAsync(customerId, ct);
         if (points > balance)
         {
