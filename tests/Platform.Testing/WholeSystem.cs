@@ -56,10 +56,13 @@ public sealed class WholeSystem : IAsyncLifetime
     }
 
     /// <summary>Call options with a token signed by the key the AppHost generated for this run.</summary>
-    public CallOptions As(params string[] roles)
+    public CallOptions As(params string[] roles) => AsUser("scenario", roles);
+
+    /// <summary>Call options for a named person (maker-checker steps need two).</summary>
+    public CallOptions AsUser(string subject, params string[] roles)
     {
         var auth = new AuthOptions { Issuer = LocalSecrets.Issuer, Audience = LocalSecrets.Audience, SigningKey = App.SigningKey };
-        var token = TokenIssuer.Issue(auth, "scenario", roles, TimeSpan.FromHours(1));
+        var token = TokenIssuer.Issue(auth, subject, roles, TimeSpan.FromHours(1));
         return new CallOptions(new Metadata { { "Authorization", "Bearer " + token } }, DateTime.UtcNow.AddSeconds(30));
     }
 
