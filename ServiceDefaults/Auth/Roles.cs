@@ -17,6 +17,9 @@ public static class Roles
     /// <summary>Another platform service calling with its own identity.</summary>
     public const string Service = "service";
 
+    /// <summary>Every staff role and the service identity: who may read customer and billing records.</summary>
+    public const string Readers = $"{SalesRep},{SalesManager},{SupportAgent},{SupportSupervisor},{FinanceClerk},{FinanceApprover},{Administrator},{Service}";
+
     public static readonly IReadOnlyList<string> All =
     [
         SalesRep, SalesManager, FinanceClerk, FinanceApprover, SupportAgent, SupportSupervisor, Administrator, PiiReader, Service,

@@ -168,18 +168,6 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         return applied;
     }
 
-    /// <summary>The customer's balances as stored, without locking.</summary>
-    public async Task<(IReadOnlyDictionary<LedgerAccount, decimal> Balances, string Currency, decimal CreditLimit)?> BalancesAsync(Guid customerId, CancellationToken ct)
-    {
-        var account = await db.PrepaidAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.CustomerId == customerId, ct);
-        if (account is null)
-        {
-            return null;
-        }
-
-        return (BalancesOf(account), account.Currency, account.CreditLimit);
-    }
-
     public static IReadOnlyDictionary<LedgerAccount, decimal> BalancesOf(Domain.PrepaidAccount a) => new Dictionary<LedgerAccount, decimal>
     {
         [LedgerAccount.PaymentsClearing] = a.PaymentsClearing,

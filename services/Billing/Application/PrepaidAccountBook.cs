@@ -38,6 +38,18 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
     }
 
     /// <summary>
+    /// For consumers whose event may overtake CustomerRegistered: opens the account now and saves it, so the ledger's own
+    /// SQL in the same transaction finds the row.
+    /// </summary>
+    public async Task EnsureOpenAsync(Guid customerId, CancellationToken ct)
+    {
+        if (await OpenAsync(customerId, ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>
     /// The available prepaid balance. Until billing has applied CustomerRegistered there is no account: then the
     /// customer service is asked whether the customer exists (pending, zero) or not (NOT_FOUND).
     /// </summary>

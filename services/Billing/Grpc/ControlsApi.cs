@@ -12,15 +12,6 @@ using Controls = Platform.Billing.Domain.Controls;
 
 namespace Platform.Billing.Grpc;
 
-internal static class Caller
-{
-    /// <summary>The person or service calling (the token's subject); recorded on every decision.</summary>
-    public static string Of(ServerCallContext context) => context.GetHttpContext().User.Identity?.Name ?? "unknown";
-
-    public const string Readers =
-        $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.Administrator},{Roles.Service}";
-}
-
 public sealed class HoldsApi(StagedRelease holds, IdempotentRequests<BillingDb> idempotent) : Holds.HoldsBase
 {
     [Authorize(Roles = $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Service}")]
@@ -30,11 +21,11 @@ public sealed class HoldsApi(StagedRelease holds, IdempotentRequests<BillingDb> 
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
         var contractId = check.RequireGuid(request.ContractId, "contract_id");
         check.RequireLength(request.Milestone, "milestone", 1, 100);
-        var currency = string.IsNullOrEmpty(request.Amount?.CurrencyCode) ? MoneyExtensions.DefaultCurrency : request.Amount.CurrencyCode;
+        var currency = MoneyValidation.CurrencyOf(request.Amount);
         var amount = check.RequirePositiveAmount(request.Amount, "amount", currency);
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await holds.HoldAsync(customerId, contractId, request.Milestone, amount, currency, Caller.Of(context), ct), currency),
+            async ct => ToProto(await holds.HoldAsync(customerId, contractId, request.Milestone, amount, currency, context.CallerId(), ct), currency),
             context.CancellationToken);
     }
 
@@ -45,10 +36,10 @@ public sealed class HoldsApi(StagedRelease holds, IdempotentRequests<BillingDb> 
         var holdId = check.RequireGuid(request.HoldId, "hold_id");
         check.RequireLength(request.AcceptanceNote, "acceptance_note", 1, 500);
         decimal? amount = request.Amount is null ? null
-            : check.RequirePositiveAmount(request.Amount, "amount", string.IsNullOrEmpty(request.Amount.CurrencyCode) ? MoneyExtensions.DefaultCurrency : request.Amount.CurrencyCode);
+            : check.RequirePositiveAmount(request.Amount, "amount", MoneyValidation.CurrencyOf(request.Amount));
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await holds.ReleaseAsync(holdId, amount, request.AcceptanceNote, Caller.Of(context), ct)),
+            async ct => ToProto(await holds.ReleaseAsync(holdId, amount, request.AcceptanceNote, context.CallerId(), ct)),
             context.CancellationToken);
     }
 
@@ -60,10 +51,10 @@ public sealed class HoldsApi(StagedRelease holds, IdempotentRequests<BillingDb> 
         check.RequireLength(request.Reason, "reason", 1, 500);
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await holds.CancelAsync(holdId, request.Reason, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await holds.CancelAsync(holdId, request.Reason, context.CallerId(), ct)), context.CancellationToken);
     }
 
-    [Authorize(Roles = Caller.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Hold> GetHold(GetHoldRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -72,7 +63,7 @@ public sealed class HoldsApi(StagedRelease holds, IdempotentRequests<BillingDb> 
         return ToProto(await holds.GetAsync(holdId, context.CancellationToken));
     }
 
-    [Authorize(Roles = Caller.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListHoldsResponse> ListHolds(ListHoldsRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -121,7 +112,7 @@ public sealed class RefundsApi(RefundDesk refunds, IdempotentRequests<BillingDb>
         var paymentId = check.OptionalGuid(request.PaymentId, "payment_id");
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await refunds.RequestAsync(customerId, amount, request.Reason, paymentId, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await refunds.RequestAsync(customerId, amount, request.Reason, paymentId, context.CallerId(), ct)), context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.FinanceApprover)]
@@ -130,7 +121,7 @@ public sealed class RefundsApi(RefundDesk refunds, IdempotentRequests<BillingDb>
     [Authorize(Roles = Roles.FinanceApprover)]
     public override Task<Refund> RejectRefund(DecideRefundRequest request, ServerCallContext context) => Decide(request, approve: false, context);
 
-    [Authorize(Roles = Caller.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Refund> GetRefund(GetRefundRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -147,7 +138,7 @@ public sealed class RefundsApi(RefundDesk refunds, IdempotentRequests<BillingDb>
         check.ThrowIfInvalid();
         var note = request.Note.Length == 0 ? null : request.Note;
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await refunds.DecideAsync(refundId, approve, note, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await refunds.DecideAsync(refundId, approve, note, context.CallerId(), ct)), context.CancellationToken);
     }
 
     private static Refund ToProto(Controls.Refund r) => new()
@@ -178,7 +169,7 @@ public sealed class AdjustmentsApi(AdjustmentDesk adjustments, IdempotentRequest
         check.RequireLength(request.Reason, "reason", 1, 500);
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await adjustments.RequestAsync(customerId, legs, request.Reason, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await adjustments.RequestAsync(customerId, legs, request.Reason, context.CallerId(), ct)), context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.FinanceApprover)]
@@ -195,7 +186,7 @@ public sealed class AdjustmentsApi(AdjustmentDesk adjustments, IdempotentRequest
         check.ThrowIfInvalid();
         var note = request.Note.Length == 0 ? null : request.Note;
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await adjustments.DecideAsync(adjustmentId, approve, note, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await adjustments.DecideAsync(adjustmentId, approve, note, context.CallerId(), ct)), context.CancellationToken);
     }
 
     private static Adjustment ToProto(Controls.Adjustment a)

@@ -12,9 +12,6 @@ namespace Platform.Billing.Grpc;
 
 public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger.LedgerBase
 {
-    private const string Readers =
-        $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.Administrator},{Roles.Service}";
-
     [Authorize(Roles = Roles.Service)]
     public override async Task<TransferResult> Transfer(TransferRequest request, ServerCallContext context)
     {
@@ -35,7 +32,7 @@ public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger
         };
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<LedgerBalances> GetLedgerBalances(GetLedgerBalancesRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -45,7 +42,7 @@ public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger
         return LedgerMapping.Balances(customerId, view.Balances, view.Currency, view.CreditLimit, view.Lots);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListLedgerEntriesResponse> ListLedgerEntries(ListLedgerEntriesRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -102,7 +99,7 @@ internal static class LedgerMapping
     public static (List<DomainLedger.Leg> Legs, string Currency) Legs(Validator check, IList<TransferLeg> legs)
     {
         check.Require(legs.Count is > 0 and <= 20, "legs", "1-20 legs");
-        var currency = legs.Select(l => l.Amount?.CurrencyCode).FirstOrDefault(c => !string.IsNullOrEmpty(c)) ?? MoneyExtensions.DefaultCurrency;
+        var currency = MoneyValidation.CurrencyOf(legs.Select(l => l.Amount).FirstOrDefault(m => !string.IsNullOrEmpty(m?.CurrencyCode)));
         var parsed = new List<DomainLedger.Leg>();
         for (var i = 0; i < legs.Count; i++)
         {

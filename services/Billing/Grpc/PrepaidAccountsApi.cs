@@ -11,7 +11,7 @@ namespace Platform.Billing.Grpc;
 
 public sealed class PrepaidAccountsApi(PrepaidAccountBook book) : PrepaidAccounts.PrepaidAccountsBase
 {
-    [Authorize(Roles = $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.Administrator},{Roles.Service}")]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<PrepaidBalance> GetPrepaidBalance(GetPrepaidBalanceRequest request, ServerCallContext context)
     {
         var check = new Validator();

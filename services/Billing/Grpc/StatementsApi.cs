@@ -14,7 +14,7 @@ namespace Platform.Billing.Grpc;
 
 public sealed class StatementsApi(StatementDesk desk, IdempotentRequests<BillingDb> idempotent) : Statements.StatementsBase
 {
-    [Authorize(Roles = Caller.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Statement> GetStatement(GetStatementRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -58,7 +58,7 @@ public sealed class StatementsApi(StatementDesk desk, IdempotentRequests<Billing
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await desk.IssueConfirmationAsync(customerId, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await desk.IssueConfirmationAsync(customerId, context.CallerId(), ct)), context.CancellationToken);
     }
 
     /// <summary>The customer's answer arrives through a portal or a support agent, both calling with their identity.</summary>
@@ -71,10 +71,10 @@ public sealed class StatementsApi(StatementDesk desk, IdempotentRequests<Billing
         check.ThrowIfInvalid();
         var reason = request.DisputeReason.Length == 0 ? null : request.DisputeReason;
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await desk.RespondAsync(confirmationId, request.Confirmed, reason, Caller.Of(context), ct)), context.CancellationToken);
+            async ct => ToProto(await desk.RespondAsync(confirmationId, request.Confirmed, reason, context.CallerId(), ct)), context.CancellationToken);
     }
 
-    [Authorize(Roles = Caller.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<BalanceConfirmation> GetConfirmation(GetConfirmationRequest request, ServerCallContext context)
     {
         var check = new Validator();

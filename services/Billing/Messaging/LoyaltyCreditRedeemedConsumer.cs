@@ -12,10 +12,7 @@ public sealed class LoyaltyCreditRedeemedConsumer(BillingDb db, TimeProvider clo
 {
     protected override async Task ApplyAsync(LoyaltyCreditRedeemed message, CancellationToken ct)
     {
-        if (await accounts.OpenAsync(message.CustomerId, ct))
-        {
-            await Db.SaveChangesAsync(ct);
-        }
+        await accounts.EnsureOpenAsync(message.CustomerId, ct);
 
         var credit = Postings.PromotionalCredit(message.RedemptionId, message.Amount);
         await ledger.ApplyAsync(message.CustomerId, credit.Id, _ => credit, compareReplay: false, $"loyalty redemption {message.RedemptionId}", ct);

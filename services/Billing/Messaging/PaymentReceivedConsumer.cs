@@ -22,11 +22,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
 {
     protected override async Task ApplyAsync(PaymentReceived message, CancellationToken ct)
     {
-        // A payment may overtake CustomerRegistered: the account opens here then.
-        if (await accounts.OpenAsync(message.CustomerId, ct))
-        {
-            await Db.SaveChangesAsync(ct);
-        }
+        await accounts.EnsureOpenAsync(message.CustomerId, ct);
 
         var allocation = await invoices.AllocatePaymentAsync(message.CustomerId, message.PaymentId, message.Amount, message.InvoiceIds, ct);
         var deposited = allocation.Unallocated;

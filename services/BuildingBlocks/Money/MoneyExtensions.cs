@@ -26,6 +26,10 @@ public static class MoneyValidation
     /// <summary>Money is kept with at most this many decimals (numeric(19,4)).</summary>
     public const int Scale = 4;
 
+    /// <summary>The currency an amount is in: its code, or the default when the caller left it empty.</summary>
+    public static string CurrencyOf(Google.Type.Money? money) =>
+        string.IsNullOrEmpty(money?.CurrencyCode) ? MoneyExtensions.DefaultCurrency : money.CurrencyCode;
+
     /// <summary>
     /// A positive amount with at most 4 decimals whose currency is <paramref name="currency"/> (an empty currency code
     /// means that one); records a violation naming <paramref name="field"/> and answers 0 otherwise.

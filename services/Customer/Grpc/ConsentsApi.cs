@@ -25,13 +25,13 @@ public sealed class ConsentsApi(ConsentBook consents, IdempotentRequests<Custome
         var source = request.Source.Trim();
         check.RequireLength(source, "source", 1, 100);
         check.ThrowIfInvalid();
-        var recordedBy = context.GetHttpContext().User.Identity?.Name ?? "unknown";
+        var recordedBy = context.CallerId();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct =>
             ToProto(await consents.SetAsync(customer, (Domain.ConsentPurpose)(int)request.Purpose, request.Granted, source, recordedBy, ct)),
             context.CancellationToken);
     }
 
-    [Authorize(Roles = CustomersApi.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<GetConsentsResponse> GetConsents(GetConsentsRequest request, ServerCallContext context)
     {
         var check = new Validator();

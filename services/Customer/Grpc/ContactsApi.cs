@@ -51,7 +51,7 @@ public sealed class ContactsApi(ContactBook contacts, IdempotentRequests<Custome
         }, context.CancellationToken);
     }
 
-    [Authorize(Roles = CustomersApi.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListContactsResponse> ListContacts(ListContactsRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -62,7 +62,7 @@ public sealed class ContactsApi(ContactBook contacts, IdempotentRequests<Custome
     }
 
     /// <summary>Platform services (role service) get the address unmasked: they resolve a contact to deliver a notice to it.</summary>
-    [Authorize(Roles = CustomersApi.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Contact> ResolveContact(ResolveContactRequest request, ServerCallContext context)
     {
         var check = new Validator();

@@ -14,7 +14,6 @@ namespace Platform.Customer.Grpc;
 public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries queries, IdempotentRequests<CustomerDb> idempotent,
     CustomerMapping map, TimeProvider clock) : Customers.CustomersBase
 {
-    public const string Readers = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
     public const string Editors = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.Administrator}";
     public const string Managers = $"{Roles.SalesManager},{Roles.Administrator}";
 
@@ -30,7 +29,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         return await RevealedIfAllowedAsync(answer, context);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Proto.Customer> GetCustomer(GetCustomerRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -59,7 +58,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         return await RevealedIfAllowedAsync(answer, context);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListCustomersResponse> ListCustomers(ListCustomersRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -69,7 +68,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         return await PageAsync(criteria, size, PageToken.Parse(request.PageToken, "page_token"), context);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListCustomersResponse> SearchCustomers(SearchCustomersRequest request, ServerCallContext context)
     {
         var check = new Validator();

@@ -13,14 +13,6 @@ internal static class CommerceMapping
 {
     public const string Sales = $"{ServiceDefaults.Auth.Roles.SalesRep},{ServiceDefaults.Auth.Roles.SalesManager}";
     public const string Finance = $"{ServiceDefaults.Auth.Roles.FinanceClerk},{ServiceDefaults.Auth.Roles.FinanceApprover}";
-    public const string Readers = $"{Sales},{Finance},{ServiceDefaults.Auth.Roles.SupportAgent},{ServiceDefaults.Auth.Roles.SupportSupervisor},{ServiceDefaults.Auth.Roles.Administrator},{ServiceDefaults.Auth.Roles.Service}";
-
-    public static string Caller(ServerCallContext context)
-    {
-        var user = context.GetHttpContext().User;
-        return user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity?.Name ?? "unknown";
-    }
-
     public static Timestamp? Ts(DateTimeOffset? at) => at is { } t ? Timestamp.FromDateTimeOffset(t) : null;
 
     public static Google.Type.Money Money(decimal amount, string currency) => amount.ToMoney(currency);

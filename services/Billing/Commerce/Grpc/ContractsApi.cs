@@ -26,12 +26,12 @@ public sealed class ContractsApi(ContractService contracts, IdempotentRequests<B
         var quoteId = check.RequireGuid(request.QuoteId, "quote_id");
         var terms = ContractTermsMapping.Parse(check, request.Terms, TermPaths, options.Value.Currency);
         check.ThrowIfInvalid();
-        var caller = Caller(context);
+        var caller = context.CallerId();
         return await idempotent.ExecuteAsync(request.RequestId, request,
             async ct => ContractTermsMapping.ToProto(await contracts.CreateAsync(quoteId, terms, caller, ct)), context.CancellationToken);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Contract> GetContract(GetContractRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -109,7 +109,7 @@ public sealed class ContractsApi(ContractService contracts, IdempotentRequests<B
         {
             Party = (Domain.SignatureParty)(int)party,
             SignerName = signerName,
-            RecordedBy = Caller(context),
+            RecordedBy = context.CallerId(),
             SignedAt = clock.GetUtcNow(),
         };
     }

@@ -27,7 +27,7 @@ public sealed class EntitlementsApi(EntitlementService entitlements, IdempotentR
     public override Task<Entitlement> TerminateContract(TerminateContractRequest request, ServerCallContext context) =>
         ChangeAsync(request, request.RequestId, request.ContractId, request.Reason, entitlements.TerminateAsync, context);
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Entitlement> GetEntitlement(GetEntitlementRequest request, ServerCallContext context)
     {
         var check = new Validator();

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.Billing.Commerce.Application;
@@ -23,13 +24,13 @@ public sealed class QuotesApi(QuoteService quotes, IdempotentRequests<BillingDb>
             .RequireLength(request.CouponCode, "coupon_code", 0, 40);
         var items = check.Items(request.Items, "items");
         check.ThrowIfInvalid();
-        var caller = Caller(context);
+        var caller = context.CallerId();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await quotes.CreateAsync(
             new QuoteRequest(customerId, request.TermMonths, items, (Domain.CustomerValueTier)(int)request.CustomerValueTier,
                 request.CouponCode.Length == 0 ? null : request.CouponCode, caller), ct)), context.CancellationToken);
     }
 
-    [Authorize(Roles = Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<Quote> GetQuote(GetQuoteRequest request, ServerCallContext context)
     {
         var check = new Validator();

@@ -13,10 +13,6 @@ internal static class EngagementMapping
 {
     public const string Sales = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.Administrator}";
     public const string Managers = $"{Roles.SalesManager},{Roles.Administrator}";
-    public const string Readers = $"{Roles.SalesRep},{Roles.SalesManager},{Roles.SupportAgent},{Roles.SupportSupervisor},{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
-
-    public static string Caller(this ServerCallContext context) => context.GetHttpContext().User.Identity?.Name ?? "unknown";
-
     public static Timestamp ToTimestamp(this DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
 
     public static Timestamp? ToTimestamp(this DateTimeOffset? at) => at is { } a ? Timestamp.FromDateTimeOffset(a) : null;

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
@@ -77,7 +78,7 @@ public sealed class FollowUpsApi(FollowUpPlanner planner, IdempotentRequests<Cus
         check.Require(request.Kind != InteractionKind.Unspecified && Enum.IsDefined(request.Kind), "kind", "must be call, visit, email, meeting, note or newsletter");
         check.RequireLength(request.Outcome?.Trim(), "outcome", 1, 1000);
         check.ThrowIfInvalid();
-        var by = context.Caller();
+        var by = context.CallerId();
         return idempotent.ExecuteAsync(request.RequestId, request, async ct =>
         {
             var (task, interaction, next) = await planner.CompleteAsync(taskId, (EngagementDomain.InteractionKind)(int)request.Kind, request.Outcome!.Trim(), by, ct);
@@ -85,7 +86,7 @@ public sealed class FollowUpsApi(FollowUpPlanner planner, IdempotentRequests<Cus
         }, context.CancellationToken);
     }
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListInteractionsResponse> ListInteractions(ListInteractionsRequest request, ServerCallContext context)
     {
         var check = new Validator();

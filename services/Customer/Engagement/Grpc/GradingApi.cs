@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
@@ -21,13 +22,13 @@ public sealed class GradingApi(IntentGrading grading, ValueTierGrader tiers, Ide
         check.Require(request.IntentGrade is IntentGrade.A or IntentGrade.B or IntentGrade.C, "intent_grade", "must be A, B or C");
         check.RequireLength(request.Reason?.Trim(), "reason", 1, 500);
         check.ThrowIfInvalid();
-        var by = context.Caller();
+        var by = context.CallerId();
         return idempotent.ExecuteAsync(request.RequestId, request,
             async ct => (await grading.SetAsync(id, (CustomerDomain.IntentGrade)(int)request.IntentGrade, request.Reason!.Trim(), by, ct)).ToProto(),
             context.CancellationToken);
     }
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListIntentGradeHistoryResponse> ListIntentGradeHistory(ListIntentGradeHistoryRequest request, ServerCallContext context)
     {
         var id = RequireCustomer(request.CustomerId);
@@ -36,7 +37,7 @@ public sealed class GradingApi(IntentGrading grading, ValueTierGrader tiers, Ide
         return response;
     }
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ValueTierStanding> GetValueTier(GetValueTierRequest request, ServerCallContext context)
     {
         var id = RequireCustomer(request.CustomerId);
@@ -51,7 +52,7 @@ public sealed class GradingApi(IntentGrading grading, ValueTierGrader tiers, Ide
         };
     }
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListLifecycleHistoryResponse> ListLifecycleHistory(ListLifecycleHistoryRequest request, ServerCallContext context)
     {
         var id = RequireCustomer(request.CustomerId);

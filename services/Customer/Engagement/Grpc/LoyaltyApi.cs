@@ -14,7 +14,7 @@ public sealed class LoyaltyApi(LoyaltyBook book, IntentGrading customers, Idempo
 {
     private const string Redeemers = $"{EngagementMapping.Sales},{Roles.SupportAgent},{Roles.SupportSupervisor}";
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<LoyaltyBalance> GetLoyaltyBalance(GetLoyaltyBalanceRequest request, ServerCallContext context)
     {
         var check = new Validator();
@@ -30,7 +30,7 @@ public sealed class LoyaltyApi(LoyaltyBook book, IntentGrading customers, Idempo
         };
     }
 
-    [Authorize(Roles = EngagementMapping.Readers)]
+    [Authorize(Roles = Roles.Readers)]
     public override async Task<ListLoyaltyHistoryResponse> ListLoyaltyHistory(ListLoyaltyHistoryRequest request, ServerCallContext context)
     {
         var check = new Validator();

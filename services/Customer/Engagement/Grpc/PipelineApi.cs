@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
@@ -49,7 +50,7 @@ public sealed class PipelineApi(PipelineBook book, IdempotentRequests<CustomerDb
         check.ThrowIfInvalid();
         var move = new OpportunityMove((EngagementDomain.OpportunityStage)(int)request.ToStage, request.LostReason?.Trim(),
             request.Probability == 0 ? null : request.Probability, amount, request.ExpectedCloseTime?.ToDateTimeOffset());
-        var by = context.Caller();
+        var by = context.CallerId();
         return idempotent.ExecuteAsync(request.RequestId, request, async ct =>
         {
             var moved = await book.MoveAsync(id, move, by, ct);

@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Money;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -76,9 +77,9 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         var quote = await host.QuoteAsync(customer, 12, (setup, 1), (seat, 2));
         var start = host.Clock.GetUtcNow().AddDays(1);
         var terms = Terms(start, PaymentMode.Installments);
-        var half = quote.Total.ToDecimalAmount() / 2;
+        var half = quote.Total.ToDecimal() / 2;
         terms.Payment.Steps.Add(new PaymentStep { Name = "first half", DueTime = Timestamp.FromDateTimeOffset(start), Amount = Cny(half) });
-        terms.Payment.Steps.Add(new PaymentStep { Name = "second half", DueTime = Timestamp.FromDateTimeOffset(start.AddMonths(6)), Amount = Cny(quote.Total.ToDecimalAmount() - half) });
+        terms.Payment.Steps.Add(new PaymentStep { Name = "second half", DueTime = Timestamp.FromDateTimeOffset(start.AddMonths(6)), Amount = Cny(quote.Total.ToDecimal() - half) });
         var draft = await host.Contracts.CreateContractAsync(new CreateContractRequest { RequestId = Id(), QuoteId = quote.QuoteId, Terms = terms }, Tokens.As(Roles.SalesRep));
 
         var afterCustomer = await host.Contracts.SignContractAsync(new SignContractRequest
@@ -117,7 +118,7 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
 
         var invoices = await host.Invoices.ListInvoicesAsync(new ListInvoicesRequest { CustomerId = customer, ContractId = signed.ContractId }, Tokens.As(Roles.FinanceClerk));
         Assert.Equal([(1, InvoiceState.Draft), (2, InvoiceState.Draft)], invoices.Invoices.Select(i => (i.InstallmentSequence, i.State)).Order());
-        Assert.Equal(quote.Total.ToDecimalAmount(), invoices.Invoices.Sum(i => i.Amount.ToDecimalAmount()));
+        Assert.Equal(quote.Total.ToDecimal(), invoices.Invoices.Sum(i => i.Amount.ToDecimal()));
     }
 
     [Fact]
@@ -312,7 +313,3 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
     }
 }
 
-internal static class MoneyAssert
-{
-    public static decimal ToDecimalAmount(this Google.Type.Money money) => money.Units + money.Nanos / 1_000_000_000m;
-}

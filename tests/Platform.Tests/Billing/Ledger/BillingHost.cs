@@ -1,7 +1,10 @@
+using Grpc.Core;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Billing.V1;
+using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using BillingProgram = Platform.Billing.Program;
 
@@ -35,6 +38,30 @@ public sealed class BillingHost : IAsyncLifetime
     /// <summary>Publishes an event with its EventId as the message id, as every producer's outbox relay does.</summary>
     public Task PublishAsync<T>(T @event) where T : class, IIntegrationEvent =>
         Billing.Services.GetRequiredService<IBus>().Publish(@event, c => c.MessageId = @event.EventId);
+
+    /// <summary>A new customer whose book holds <paramref name="amount"/> deposited through PaymentReceived, as payment sends it.</summary>
+    public async Task<Guid> CustomerWithDepositAsync(decimal amount, DateTimeOffset? receivedAt = null)
+    {
+        var customerId = Guid.CreateVersion7();
+        await PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customerId, amount, "CNY", "bank_transfer",
+            receivedAt ?? DateTimeOffset.UtcNow));
+        await Eventually.Until(() => AvailableAsync(customerId), a => a == amount, what: "the deposit to reach the ledger");
+        return customerId;
+    }
+
+    /// <summary>Prepaid cash plus promotional credit as the Ledger API answers it; -1 while the customer has no account.</summary>
+    public async Task<decimal> AvailableAsync(Guid customerId)
+    {
+        try
+        {
+            return (await Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, Tokens.As(Roles.Service)))
+                .Available.ToDecimal();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return -1m;
+        }
+    }
 
     public async Task DisposeAsync() => await Billing.DisposeAsync();
 }

@@ -26,15 +26,6 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
 
     private Adjustments.AdjustmentsClient AdjustmentsClient => new(host.Billing.Channel);
 
-    private async Task<Guid> CustomerWithDepositAsync(decimal amount)
-    {
-        var customerId = Guid.CreateVersion7();
-        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customerId, amount, "CNY",
-            "bank_transfer", DateTimeOffset.UtcNow));
-        await Eventually.Until(() => BalanceAsync(customerId, LedgerAccount.PrepaidCash, orMissing: -1m), b => b == amount, what: "the deposit");
-        return customerId;
-    }
-
     private async Task<decimal> BalanceAsync(Guid customerId, LedgerAccount account, decimal orMissing = 0m)
     {
         try
@@ -73,7 +64,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Held_funds_are_released_in_part_by_an_approver_and_the_rest_returns_on_cancel()
     {
-        var customerId = await CustomerWithDepositAsync(1000m);
+        var customerId = await host.CustomerWithDepositAsync(1000m);
 
         var hold = await HoldsClient.HoldFundsAsync(HoldRequest(customerId, 300m), Clerk);
         Assert.Equal(700m, await BalanceAsync(customerId, LedgerAccount.PrepaidCash));
@@ -105,7 +96,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Holding_more_than_prepaid_cash_or_releasing_more_than_held_is_refused_and_stores_nothing()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
 
         var e = await RefusedAsync(() => HoldsClient.HoldFundsAsync(HoldRequest(customerId, 100.01m), Clerk).ResponseAsync, StatusCode.FailedPrecondition);
         Assert.Equal("INSUFFICIENT_BALANCE", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
@@ -128,7 +119,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Repeated_hold_request_holds_once_and_changed_content_is_refused_naming_the_field()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         var request = HoldRequest(customerId, 30m);
 
         var first = await HoldsClient.HoldFundsAsync(request, Clerk);
@@ -144,7 +135,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Refund_needs_a_second_person_then_is_paid_out_through_payment()
     {
-        var customerId = await CustomerWithDepositAsync(500m);
+        var customerId = await host.CustomerWithDepositAsync(500m);
         var refund = await RefundsClient.RequestRefundAsync(new RequestRefundRequest
         {
             RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Amount = 480m.ToMoney("CNY"), Reason = "service cancelled",
@@ -181,7 +172,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Refunds_never_exceed_what_is_refundable_counting_pending_requests()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         RequestRefundRequest Request(decimal amount) => new()
         {
             RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Amount = amount.ToMoney("CNY"), Reason = "partial refund",
@@ -202,7 +193,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Failed_payout_returns_the_money_to_prepaid_cash()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         var refund = await RefundsClient.RequestRefundAsync(new RequestRefundRequest
         {
             RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Amount = 70m.ToMoney("CNY"), Reason = "overpaid",
@@ -221,7 +212,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Manual_adjustment_applies_only_when_another_approver_approves_it()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         var adjustment = await AdjustmentsClient.RequestAdjustmentAsync(new RequestAdjustmentRequest
         {
             RequestId = Guid.NewGuid().ToString(),

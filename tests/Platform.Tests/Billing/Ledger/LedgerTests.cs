@@ -17,30 +17,9 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 {
     private static readonly CallOptions System = Tokens.As(Roles.Service);
 
-    /// <summary>A new customer whose book holds <paramref name="amount"/> deposited through PaymentReceived (10% went to the reserve).</summary>
-    private async Task<Guid> CustomerWithDepositAsync(decimal amount, DateTimeOffset? receivedAt = null)
-    {
-        var customerId = Guid.CreateVersion7();
-        await host.PublishAsync(Payment(customerId, amount, receivedAt));
-        await Eventually.Until(() => AvailableAsync(customerId), a => a == amount, what: "the deposit to reach the ledger");
-        return customerId;
-    }
-
     private static PaymentReceived Payment(Guid customerId, decimal amount, DateTimeOffset? receivedAt = null, Guid? paymentId = null) =>
         new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId ?? Guid.CreateVersion7(), customerId, amount, "CNY", "bank_transfer",
             receivedAt ?? DateTimeOffset.UtcNow);
-
-    private async Task<decimal> AvailableAsync(Guid customerId)
-    {
-        try
-        {
-            return (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).Available.ToDecimal();
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return -1m;
-        }
-    }
 
     private async Task<Dictionary<LedgerAccount, decimal>> BalancesAsync(Guid customerId) =>
         (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System))
@@ -74,7 +53,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         await host.PublishAsync(payment); // redelivered: same message id
         await host.PublishAsync(payment with { EventId = Guid.CreateVersion7() }); // re-published under a new message id
 
-        await Eventually.Until(() => AvailableAsync(customerId), a => a == 1000m, what: "the deposit");
+        await Eventually.Until(() => host.AvailableAsync(customerId), a => a == 1000m, what: "the deposit");
         await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<InboxMessage>().CountAsync()), n => n >= 3,
             what: "all three deliveries to be handled");
         var balances = await BalancesAsync(customerId);
@@ -93,7 +72,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Same_transfer_id_answers_the_first_result_and_different_content_is_refused_naming_the_field()
     {
-        var customerId = await CustomerWithDepositAsync(500m);
+        var customerId = await host.CustomerWithDepositAsync(500m);
         var transferId = Guid.CreateVersion7();
 
         var first = await host.Ledger.TransferAsync(Consume(customerId, 120m, transferId), System);
@@ -107,14 +86,14 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal("legs[0].amount", Assert.Single(e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
         Assert.Equal(entries, await EntryCountAsync(customerId));
-        Assert.Equal(380m, await AvailableAsync(customerId));
+        Assert.Equal(380m, await host.AvailableAsync(customerId));
         await SoundAsync(customerId);
     }
 
     [Fact]
     public async Task Invalid_transfers_name_every_field_and_write_nothing()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         var entries = await EntryCountAsync(customerId);
         var request = new TransferRequest
         {
@@ -141,7 +120,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Overdraft_is_refused_as_a_failed_precondition_and_changes_nothing()
     {
-        var customerId = await CustomerWithDepositAsync(50m);
+        var customerId = await host.CustomerWithDepositAsync(50m);
         var entries = await EntryCountAsync(customerId);
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 50.0001m), System));
@@ -149,13 +128,13 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
         Assert.Equal("INSUFFICIENT_BALANCE", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Equal(entries, await EntryCountAsync(customerId));
-        Assert.Equal(50m, await AvailableAsync(customerId));
+        Assert.Equal(50m, await host.AvailableAsync(customerId));
     }
 
     [Fact]
     public async Task Parallel_transfers_against_one_account_never_overdraw_it()
     {
-        var customerId = await CustomerWithDepositAsync(200m);
+        var customerId = await host.CustomerWithDepositAsync(200m);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
         {
@@ -172,16 +151,16 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 
         Assert.Equal(28, outcomes.Count(s => s == StatusCode.OK)); // 28 × 7 = 196 ≤ 200 < 29 × 7
         Assert.All(outcomes.Where(s => s != StatusCode.OK), s => Assert.Equal(StatusCode.FailedPrecondition, s));
-        Assert.Equal(4m, await AvailableAsync(customerId));
+        Assert.Equal(4m, await host.AvailableAsync(customerId));
         await SoundAsync(customerId);
     }
 
     [Fact]
     public async Task Spending_takes_the_soonest_expiring_lot_first()
     {
-        var customerId = await CustomerWithDepositAsync(100m, DateTimeOffset.UtcNow.AddDays(-300)); // expires in ~65 days
+        var customerId = await host.CustomerWithDepositAsync(100m, DateTimeOffset.UtcNow.AddDays(-300)); // expires in ~65 days
         await host.PublishAsync(Payment(customerId, 100m, DateTimeOffset.UtcNow)); // expires in ~365 days
-        await Eventually.Until(() => AvailableAsync(customerId), a => a == 200m, what: "the second deposit");
+        await Eventually.Until(() => host.AvailableAsync(customerId), a => a == 200m, what: "the second deposit");
 
         await host.Ledger.TransferAsync(Consume(customerId, 130m), System);
 
@@ -195,7 +174,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Entries_are_append_only_and_page_newest_first()
     {
-        var customerId = await CustomerWithDepositAsync(100m);
+        var customerId = await host.CustomerWithDepositAsync(100m);
         for (var i = 0; i < 3; i++)
         {
             await host.Ledger.TransferAsync(Consume(customerId, 10m), System);
@@ -228,12 +207,12 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Only_platform_services_post_transfers()
     {
-        var customerId = await CustomerWithDepositAsync(10m);
+        var customerId = await host.CustomerWithDepositAsync(10m);
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 1m), Tokens.As(Roles.FinanceClerk)));
 
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
-        Assert.Equal(10m, await AvailableAsync(customerId));
+        Assert.Equal(10m, await host.AvailableAsync(customerId));
     }
 
     [Fact]
@@ -247,7 +226,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Lot_expiry_is_kept_in_utc()
     {
-        var customerId = await CustomerWithDepositAsync(10m);
+        var customerId = await host.CustomerWithDepositAsync(10m);
         var expiry = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(3));
         var request = new TransferRequest
         {
@@ -267,7 +246,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Payment_naming_an_invoice_pays_it_and_deposits_the_rest()
     {
-        var customerId = await CustomerWithDepositAsync(10m);
+        var customerId = await host.CustomerWithDepositAsync(10m);
         var invoices = new Invoices.InvoicesClient(host.Billing.Channel);
         var finance = Tokens.As(Roles.FinanceClerk);
         var draft = await invoices.CreateInvoiceAsync(new CreateInvoiceRequest
@@ -279,7 +258,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 
         await host.PublishAsync(Payment(customerId, 500m) with { InvoiceIds = [Guid.Parse(draft.InvoiceId)] });
 
-        await Eventually.Until(() => AvailableAsync(customerId), a => a == 210m, what: "the rest of the payment to be deposited");
+        await Eventually.Until(() => host.AvailableAsync(customerId), a => a == 210m, what: "the rest of the payment to be deposited");
         var invoice = await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = draft.InvoiceId }, finance);
         Assert.Equal(InvoiceState.Paid, invoice.State);
         var balances = await BalancesAsync(customerId);
@@ -291,13 +270,13 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Redeemed_loyalty_points_become_promotional_credit_once()
     {
-        var customerId = await CustomerWithDepositAsync(20m);
+        var customerId = await host.CustomerWithDepositAsync(20m);
         var redeemed = new LoyaltyCreditRedeemed(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customerId, 1500, 15m, "CNY");
 
         await host.PublishAsync(redeemed);
         await host.PublishAsync(redeemed with { EventId = Guid.CreateVersion7() });
 
-        await Eventually.Until(() => AvailableAsync(customerId), a => a == 35m, what: "the promotional credit");
+        await Eventually.Until(() => host.AvailableAsync(customerId), a => a == 35m, what: "the promotional credit");
         await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<InboxMessage>().CountAsync(m => m.Consumer == "LoyaltyCreditRedeemedConsumer")),
             n => n >= 2, what: "both deliveries to be handled");
         var balances = await BalancesAsync(customerId);

@@ -17,25 +17,6 @@ public sealed class StatementsTests(BillingHost host) : IClassFixture<BillingHos
 
     private Statements.StatementsClient Client => new(host.Billing.Channel);
 
-    private async Task<Guid> CustomerWithDepositAsync(decimal amount)
-    {
-        var customerId = Guid.CreateVersion7();
-        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customerId, amount, "CNY", "cash",
-            DateTimeOffset.UtcNow));
-        await Eventually.Until(async () =>
-        {
-            try
-            {
-                return (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, Service)).Available.ToDecimal();
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                return -1m;
-            }
-        }, a => a == amount, what: "the deposit");
-        return customerId;
-    }
-
     private Task<TransferResult> MoveAsync(Guid customerId, LedgerAccount from, LedgerAccount to, decimal amount) => host.Ledger.TransferAsync(new TransferRequest
     {
         TransferId = Guid.CreateVersion7().ToString(),
@@ -48,7 +29,7 @@ public sealed class StatementsTests(BillingHost host) : IClassFixture<BillingHos
     [Fact]
     public async Task Statement_shows_opening_every_movement_and_closing()
     {
-        var customerId = await CustomerWithDepositAsync(300m);
+        var customerId = await host.CustomerWithDepositAsync(300m);
         var start = DateTimeOffset.UtcNow;
         await Task.Delay(20);
         await MoveAsync(customerId, LedgerAccount.PrepaidCash, LedgerAccount.Revenue, 120m);
@@ -89,7 +70,7 @@ public sealed class StatementsTests(BillingHost host) : IClassFixture<BillingHos
     [Fact]
     public async Task Confirmation_states_the_balances_and_is_answered_once()
     {
-        var customerId = await CustomerWithDepositAsync(90m);
+        var customerId = await host.CustomerWithDepositAsync(90m);
         await MoveAsync(customerId, LedgerAccount.PrepaidCash, LedgerAccount.Held, 40m);
 
         var letter = await Client.IssueConfirmationAsync(new IssueConfirmationRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString() }, Finance);
@@ -118,7 +99,7 @@ public sealed class StatementsTests(BillingHost host) : IClassFixture<BillingHos
     public async Task Liability_report_adds_up_the_books()
     {
         var before = await new Reports.ReportsClient(host.Billing.Channel).GetLiabilityReportAsync(new GetLiabilityReportRequest(), Finance);
-        var customerId = await CustomerWithDepositAsync(1000m);
+        var customerId = await host.CustomerWithDepositAsync(1000m);
         await MoveAsync(customerId, LedgerAccount.PrepaidCash, LedgerAccount.Held, 300m);
         await MoveAsync(customerId, LedgerAccount.Held, LedgerAccount.Revenue, 100m);
 
