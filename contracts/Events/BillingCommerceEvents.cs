@@ -94,3 +94,24 @@ public sealed record InvoicePaid(
     Guid? ContractId,
     decimal Amount,
     string Currency) : IIntegrationEvent;
+
+/// <summary>The part of one payment billing applied to one invoice, and what that invoice still owes afterwards.</summary>
+public sealed record InvoiceAllocation(Guid InvoiceId, decimal Amount, decimal RemainingDue);
+
+/// <summary>
+/// Billing applied a received payment: to invoices (each with what it still owes afterwards), and the rest deposited as
+/// prepaid. Raised once per payment, with its receipt. The payment service reads over- and under-payments from it, and
+/// collections re-anchors (partly paid) or closes (paid in full) the cases of those invoices.
+/// </summary>
+/// <param name="InvoicesNamed">The payment named its invoices (otherwise billing chose the oldest open ones).</param>
+public sealed record PaymentAllocated(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid PaymentId,
+    Guid CustomerId,
+    decimal Amount,
+    string Currency,
+    IReadOnlyList<InvoiceAllocation> Allocations,
+    decimal Deposited,
+    bool InvoicesNamed,
+    string ReceiptNumber) : IIntegrationEvent;

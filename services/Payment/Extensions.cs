@@ -1,11 +1,11 @@
+using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.BuildingBlocks;
 
 namespace Platform.Payment;
 
 /// <summary>
-/// The payment service host: database (migrated), bus with outbox relay, cache, health and telemetry.
-/// Its business capabilities and gRPC API are not built yet (README, "Not built yet").
+/// The payment service host: database (migrated), bus with outbox relay, cache, health and telemetry, and the payment book.
 /// </summary>
 public static class Extensions
 {
@@ -14,6 +14,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName);
+        builder.Services.AddScoped<PaymentRecorder>();
         return builder;
     }
 }

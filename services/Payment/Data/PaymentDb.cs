@@ -6,7 +6,13 @@ namespace Platform.Payment.Data;
 
 public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(options)
 {
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddPlatformTables();
+    public DbSet<Domain.Payment> Payments => Set<Domain.Payment>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddPlatformTables();
+        modelBuilder.AddPaymentTables();
+    }
 }
 
 /// <summary>For `dotnet ef migrations add`; never connects.</summary>

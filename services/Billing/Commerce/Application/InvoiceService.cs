@@ -138,6 +138,9 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
                 Allocations = allocations.Select(a => new ReceiptAllocation { InvoiceId = a.InvoiceId, Amount = a.Amount }).ToList(),
             };
             db.Set<Receipt>().Add(receipt);
+            db.Enqueue(new PaymentAllocated(Guid.CreateVersion7(), now, paymentId, customerId, amount, receipt.Currency,
+                allocations.Select(a => new InvoiceAllocation(a.InvoiceId, a.Amount, invoices.Single(i => i.Id == a.InvoiceId).AmountDue)).ToList(),
+                unallocated, named, receipt.Number), clock);
         }
 
         return new PaymentAllocationResult(receipt, allocations, unallocated);

@@ -1,0 +1,48 @@
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.Payment.Data;
+using Platform.Payment.Domain;
+
+namespace Platform.Payment.Application;
+
+/// <summary>
+/// Adds payments to the book and announces received money. Every way money comes in (recording by a person, an online
+/// intent that succeeded, a cleared cheque, a matched suspense item) goes through here, so <c>PaymentReceived</c> is
+/// raised in exactly one place, in the same transaction as the payment's state change. The caller saves.
+/// </summary>
+public sealed class PaymentRecorder(PaymentDb db, TimeProvider clock)
+{
+    /// <summary>Adds <paramref name="payment"/>; when it is already received, queues <c>PaymentReceived</c>.</summary>
+    public void Add(Domain.Payment payment)
+    {
+        db.Payments.Add(payment);
+        if (payment.State == PaymentState.Received)
+        {
+            Announce(payment);
+        }
+    }
+
+    /// <summary>Moves a pending or unidentified payment to received (a cheque cleared, a payer identified) and announces it.</summary>
+    public void MarkReceived(Domain.Payment payment)
+    {
+        if (payment.State is not (PaymentState.Pending or PaymentState.Unidentified))
+        {
+            throw new InvalidOperationException($"A {payment.State} payment cannot become received.");
+        }
+
+        if (payment.CustomerId is null)
+        {
+            throw new InvalidOperationException("A payment becomes received only once its payer is known.");
+        }
+
+        payment.State = PaymentState.Received;
+        payment.UpdatedAt = clock.GetUtcNow();
+        Announce(payment);
+    }
+
+    private void Announce(Domain.Payment payment) =>
+        db.Enqueue(new PaymentReceived(Guid.CreateVersion7(), clock.GetUtcNow(), payment.Id,
+            payment.CustomerId ?? throw new InvalidOperationException("A received payment has a payer."),
+            payment.Amount, payment.Currency, payment.Method.WireName(), payment.ReceivedAt, payment.ContractId,
+            payment.InvoiceIds.Count > 0 ? payment.InvoiceIds : null), clock);
+}
