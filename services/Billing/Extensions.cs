@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Audit;
 using Platform.Billing.Application;
 using Platform.Billing.Commerce;
 using Platform.Billing.Data;
@@ -30,7 +31,7 @@ public static class Extensions
         builder.Services.AddScoped<PrepaidAccountBook>();
         builder.Services.AddScoped<LedgerStore>();
         builder.Services.AddScoped<LedgerQueries>();
-        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<BillingDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<StagedRelease>();
         builder.Services.AddScoped<RefundDesk>();
         builder.Services.AddScoped<AdjustmentDesk>();

@@ -1,6 +1,7 @@
 using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.BuildingBlocks;
+using Platform.BuildingBlocks.Audit;
 
 namespace Platform.Payment;
 
@@ -15,6 +16,7 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName);
         builder.Services.AddScoped<PaymentRecorder>();
+        builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

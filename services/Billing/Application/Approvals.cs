@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Audit;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Data;

@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Audit;
 using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Data;
 using Platform.Billing.Domain.Controls;

@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Audit;
 using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Domain.Controls;
 
@@ -69,19 +70,7 @@ internal static class ControlsModel
             e.HasIndex(c => c.CustomerId);
             e.Property<uint>("Version").IsRowVersion();
         });
-        modelBuilder.Entity<AuditEntry>(e =>
-        {
-            e.ToTable("audit_trail");
-            e.HasKey(a => a.Id);
-            e.Property(a => a.Id).UseIdentityAlwaysColumn();
-            e.Property(a => a.Actor).HasMaxLength(200);
-            e.Property(a => a.Action).HasMaxLength(64);
-            e.Property(a => a.Subject).HasMaxLength(200);
-            e.Property(a => a.Details).HasColumnType("jsonb");
-            e.Property(a => a.TraceId).HasMaxLength(32);
-            e.HasIndex(a => new { a.Subject, a.Id });
-            e.HasIndex(a => new { a.CustomerId, a.Id });
-        });
+        modelBuilder.AddAuditTrail();
     }
 
     private static void Approval<TOwner>(Microsoft.EntityFrameworkCore.Metadata.Builders.OwnedNavigationBuilder<TOwner, Approval> a) where TOwner : class

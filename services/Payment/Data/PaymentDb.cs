@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
 
 namespace Platform.Payment.Data;
@@ -11,6 +12,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPlatformTables();
+        modelBuilder.AddAuditTrail();
         modelBuilder.AddPaymentTables();
     }
 }

@@ -1,8 +1,8 @@
+using Platform.BuildingBlocks.Audit;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Data;
-using AuditEntry = Platform.Billing.Domain.Controls.AuditEntry;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Events;

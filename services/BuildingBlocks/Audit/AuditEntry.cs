@@ -1,8 +1,8 @@
-namespace Platform.Billing.Domain.Controls;
+namespace Platform.BuildingBlocks.Audit;
 
 /// <summary>
-/// Who did what to which billing record, written in the same transaction as the change. Ledger transfers are their own
-/// append-only record; this trail covers the people's actions around them (holds, releases, refunds, adjustments).
+/// Who did what to which record, written in the same transaction as the change. Ledger transfers and payments are
+/// their own records; this trail covers the people's actions around them (holds, releases, refunds, matches, clearing).
 /// </summary>
 public sealed class AuditEntry
 {
@@ -19,7 +19,7 @@ public sealed class AuditEntry
 
     public Guid? CustomerId { get; init; }
 
-    /// <summary>What changed, as JSON (no PII: billing holds none).</summary>
+    /// <summary>What changed (before/after where there is one), as JSON; never PII.</summary>
     public required string Details { get; init; }
 
     public string? TraceId { get; init; }
