@@ -18,6 +18,9 @@ public static class CommerceExtensions
         builder.Services.AddScoped<ContractRefunds>();
         builder.Services.AddScoped<InvoiceDueScan>();
         builder.Services.AddHostedService<InvoiceDueScanService>();
+        builder.Services.AddScoped<ContractSchedule>();
+        builder.Services.AddSingleton<ContractScheduleJob>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ContractScheduleJob>());
         return builder;
     }
 }

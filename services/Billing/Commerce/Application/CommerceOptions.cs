@@ -22,6 +22,12 @@ public sealed class CommerceOptions
     /// <summary>How often the due/overdue scan runs.</summary>
     public TimeSpan InvoiceScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the contract schedule (installment invoices, milestone holds, late penalties) runs.</summary>
+    public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Days before an installment's due date its invoice is issued.</summary>
+    public int InstallmentLeadDays { get; set; } = 15;
+
     public DiscountOptions Discounts { get; set; } = new();
 }
 

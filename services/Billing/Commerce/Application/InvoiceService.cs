@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.Billing.Application;
 using Platform.Billing.Commerce.Domain;
+using Platform.Billing.Domain.Ledger;
 using Platform.Billing.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
@@ -8,12 +10,21 @@ using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Billing.Commerce.Application;
 
-public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Description, decimal Amount, DateTimeOffset DueDate);
+/// <param name="InstallmentSequence">The contract's payment step this invoice bills (0: none).</param>
+/// <param name="PenaltyFor">The overdue invoice whose late penalty this invoice charges.</param>
+public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Description, decimal Amount, DateTimeOffset DueDate,
+    int InstallmentSequence = 0, Guid? PenaltyFor = null);
 
 public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated);
 
 /// <summary>Invoices through their life, gapless numbers at issue, and allocation of payments with receipts.</summary>
-public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptions<CommerceOptions> options, TimeProvider clock)
+/// <remarks>
+/// Issuing posts the invoice to the customer's book (receivable against revenue), voiding takes back what it still owed,
+/// and a payment allocated to it settles the receivable (<see cref="Postings.Deposit"/>), each in the same transaction
+/// as the invoice's change. A written-off (uncollectible) invoice stays receivable: late money may still pay it.
+/// </remarks>
+public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, LedgerStore ledger, PrepaidAccountBook accounts,
+    IOptions<CommerceOptions> options, TimeProvider clock)
 {
     public async Task<Invoice> CreateAsync(NewInvoice request, CancellationToken ct)
     {
@@ -36,6 +47,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
             Currency = options.Value.Currency,
             Amount = request.Amount,
             DueDate = request.DueDate,
+            InstallmentSequence = request.InstallmentSequence,
+            PenaltyFor = request.PenaltyFor,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Set<Invoice>().Add(invoice);
@@ -46,6 +59,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
     /// <summary>Opens a draft with the next gapless number of the year (inside the caller's transaction).</summary>
     public async Task<Invoice> IssueAsync(Guid id, CancellationToken ct)
     {
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var invoice = await LoadAsync(id, ct);
         var now = clock.GetUtcNow();
         invoice.Apply(InvoiceAction.Issue, now);
@@ -54,10 +68,37 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, IOptio
         db.Enqueue(new InvoiceIssued(Guid.CreateVersion7(), now, invoice.Id, invoice.Number, invoice.CustomerId, invoice.ContractId,
             invoice.Amount, invoice.Currency, invoice.DueDate), clock);
         await SaveAsync(ct);
+        if (invoice.Amount > 0)
+        {
+            await accounts.EnsureOpenAsync(invoice.CustomerId, ct);
+            await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceIssued(invoice.Id, invoice.Amount), invoice.Currency, $"invoice {invoice.Number}", ct);
+        }
+
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
         return invoice;
     }
 
-    public Task<Invoice> VoidAsync(Guid id, string reason, CancellationToken ct) => CloseAsync(id, InvoiceAction.Void, reason, ct);
+    public async Task<Invoice> VoidAsync(Guid id, string reason, CancellationToken ct)
+    {
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var wasIssued = (await LoadAsync(id, ct)).IssuedAt is not null;
+        var invoice = await CloseAsync(id, InvoiceAction.Void, reason, ct);
+        if (wasIssued && invoice.AmountDue > 0)
+        {
+            await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
+        }
+
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
+        return invoice;
+    }
 
     public Task<Invoice> MarkUncollectibleAsync(Guid id, string reason, CancellationToken ct) => CloseAsync(id, InvoiceAction.MarkUncollectible, reason, ct);
 

@@ -126,6 +126,8 @@ public static class CommerceModel
             e.HasIndex(i => i.Number).IsUnique().HasFilter("number IS NOT NULL");
             e.HasIndex(i => new { i.CustomerId, i.Id });
             e.HasIndex(i => new { i.State, i.DueDate });
+            e.HasIndex(i => new { i.ContractId, i.InstallmentSequence }).IsUnique().HasFilter("installment_sequence > 0");
+            e.HasIndex(i => i.PenaltyFor).IsUnique().HasFilter("penalty_for IS NOT NULL");
             e.Property(i => i.Number).HasMaxLength(32);
             e.Property(i => i.Description).HasMaxLength(500);
             e.Property(i => i.CloseReason).HasMaxLength(500);

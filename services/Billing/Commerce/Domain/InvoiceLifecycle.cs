@@ -54,6 +54,9 @@ public sealed class Invoice
 
     public int InstallmentSequence { get; init; }
 
+    /// <summary>The overdue invoice this one charges the late penalty of.</summary>
+    public Guid? PenaltyFor { get; init; }
+
     public required string Description { get; init; }
 
     public required string Currency { get; init; }
@@ -132,4 +135,12 @@ public sealed class DocumentCounter
     public int Year { get; init; }
 
     public long LastNumber { get; set; }
+}
+
+/// <summary>The late terms' arithmetic.</summary>
+public static class LateTerms
+{
+    /// <summary>The one-time penalty on <paramref name="overdue"/>: basis points of it, rounded half away from zero to cents.</summary>
+    public static decimal Penalty(decimal overdue, int basisPoints) =>
+        overdue <= 0 || basisPoints <= 0 ? 0m : decimal.Round(overdue * basisPoints / 10_000m, 2, MidpointRounding.AwayFromZero);
 }

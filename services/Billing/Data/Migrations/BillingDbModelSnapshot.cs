@@ -318,6 +318,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("overdue_notified_at");
 
+                    b.Property<Guid?>("PenaltyFor")
+                        .HasColumnType("uuid")
+                        .HasColumnName("penalty_for");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -337,6 +341,16 @@ namespace Platform.Billing.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_invoices_number")
                         .HasFilter("number IS NOT NULL");
+
+                    b.HasIndex("PenaltyFor")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoices_penalty_for")
+                        .HasFilter("penalty_for IS NOT NULL");
+
+                    b.HasIndex("ContractId", "InstallmentSequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoices_contract_id_installment_sequence")
+                        .HasFilter("installment_sequence > 0");
 
                     b.HasIndex("CustomerId", "Id")
                         .HasDatabaseName("ix_invoices_customer_id_id");

@@ -10,13 +10,13 @@ public static class Postings
     /// Money received: into prepaid cash as a lot expiring at <paramref name="lotExpiry"/>, and the reserve share of it
     /// moved from payments clearing into the risk reserve.
     /// </summary>
-    /// <param name="invoiced">The part of the payment that paid invoices: recognized as revenue, outside the prepaid book.</param>
+    /// <param name="invoiced">The part of the payment that paid invoices: it settles their receivable.</param>
     public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare, decimal invoiced = 0m)
     {
         var legs = new List<Leg>();
         if (invoiced > 0)
         {
-            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.Revenue, invoiced));
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.Receivable, invoiced));
         }
 
         if (amount > 0)
@@ -32,6 +32,14 @@ public static class Postings
 
         return new Transfer(IdFor("deposit", paymentId), amount > 0 ? "prepaid.deposit" : "invoice.paid", legs);
     }
+
+    /// <summary>An issued invoice: the customer owes its amount, earned as revenue when billed.</summary>
+    public static Transfer InvoiceIssued(Guid invoiceId, decimal amount) =>
+        new(IdFor("invoice", invoiceId), "invoice.issued", [new Leg(LedgerAccount.Receivable, LedgerAccount.Revenue, amount)]);
+
+    /// <summary>A voided invoice: what it still owed is no longer owed, and no longer revenue.</summary>
+    public static Transfer InvoiceVoided(Guid invoiceId, decimal amountDue) =>
+        new(IdFor("invoice-void", invoiceId), "invoice.voided", [new Leg(LedgerAccount.Revenue, LedgerAccount.Receivable, amountDue)]);
 
     /// <summary>Funds for a milestone reserved out of prepaid cash.</summary>
     public static Transfer Hold(Guid holdId, decimal amount) =>

@@ -1,3 +1,4 @@
+using MassTransit;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,12 @@ public sealed class CommerceHost : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Billing.DisposeAsync();
+
+    public Platform.Contracts.Billing.V1.Ledger.LedgerClient Ledger => new(Billing.Channel);
+
+    /// <summary>Publishes an event with its EventId as the message id, as every producer's outbox relay does.</summary>
+    public Task PublishAsync<T>(T @event) where T : class, Platform.Contracts.Events.IIntegrationEvent =>
+        Billing.Services.GetRequiredService<IBus>().Publish(@event, c => c.MessageId = @event.EventId);
 
     public static string Id() => Guid.NewGuid().ToString();
 

@@ -243,18 +243,26 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         await SoundAsync(customerId);
     }
 
-    [Fact]
-    public async Task Payment_naming_an_invoice_pays_it_and_deposits_the_rest()
+    private async Task<Invoice> IssuedInvoiceAsync(Guid customerId, string description, decimal amount)
     {
-        var customerId = await host.CustomerWithDepositAsync(10m);
         var invoices = new Invoices.InvoicesClient(host.Billing.Channel);
         var finance = Tokens.As(Roles.FinanceClerk);
         var draft = await invoices.CreateInvoiceAsync(new CreateInvoiceRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Description = "installment 1 of 3",
-            Amount = 300m.ToMoney("CNY"), DueTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(10)),
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Description = description,
+            Amount = amount.ToMoney("CNY"), DueTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(10)),
         }, finance);
-        await invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId }, finance);
+        return await invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId }, finance);
+    }
+
+    [Fact]
+    public async Task Payment_naming_an_invoice_pays_it_and_deposits_the_rest()
+    {
+        var customerId = await host.CustomerWithDepositAsync(10m);
+        var (invoices, finance) = (new Invoices.InvoicesClient(host.Billing.Channel), Tokens.As(Roles.FinanceClerk));
+        var draft = await IssuedInvoiceAsync(customerId, "installment 1 of 3", 300m);
+        var billed = await BalancesAsync(customerId);
+        Assert.Equal((300m, 300m), (billed[LedgerAccount.Receivable], billed[LedgerAccount.Revenue]));
 
         await host.PublishAsync(Payment(customerId, 500m) with { InvoiceIds = [Guid.Parse(draft.InvoiceId)] });
 
@@ -262,8 +270,25 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var invoice = await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = draft.InvoiceId }, finance);
         Assert.Equal(InvoiceState.Paid, invoice.State);
         var balances = await BalancesAsync(customerId);
-        Assert.Equal(300m, balances[LedgerAccount.Revenue]);
+        Assert.Equal((0m, 300m), (balances[LedgerAccount.Receivable], balances[LedgerAccount.Revenue]));
         Assert.Equal(21m, balances[LedgerAccount.RiskReserve]); // 10% of the deposited parts (10 + 200), not of the invoice payment
+        await SoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task Voided_invoice_is_no_longer_owed_nor_revenue()
+    {
+        var customerId = await host.CustomerWithDepositAsync(10m);
+        var (invoices, finance) = (new Invoices.InvoicesClient(host.Billing.Channel), Tokens.As(Roles.FinanceClerk));
+        var draft = await IssuedInvoiceAsync(customerId, "setup fee", 120m);
+        await host.PublishAsync(Payment(customerId, 20m) with { InvoiceIds = [Guid.Parse(draft.InvoiceId)] });
+        await Eventually.Until(async () => (await BalancesAsync(customerId))[LedgerAccount.Receivable], r => r == 100m, what: "the part payment to reach the invoice");
+
+        await invoices.VoidInvoiceAsync(new VoidInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId, Reason = "billed in error" }, finance);
+
+        var balances = await BalancesAsync(customerId);
+        Assert.Equal((0m, 20m), (balances[LedgerAccount.Receivable], balances[LedgerAccount.Revenue]));
+        Assert.Equal(10m, await host.AvailableAsync(customerId));
         await SoundAsync(customerId);
     }
 

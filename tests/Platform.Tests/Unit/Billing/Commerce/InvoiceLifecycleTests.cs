@@ -45,4 +45,13 @@ public sealed class InvoiceLifecycleTests
     [Fact]
     public void Numbers_are_series_year_and_six_digits() =>
         Assert.Equal("INV-2026-000042", InvoiceLifecycle.Number("INV", 2026, 42));
+
+    [Theory]
+    [InlineData(1615, 100, 16.15)]
+    [InlineData(1000, 0, 0)]
+    [InlineData(0, 500, 0)]
+    [InlineData(333.33, 50, 1.67)] // 1.66665 rounds half away from zero to cents
+    [InlineData(200, 10000, 200)]
+    public void Late_penalty_is_basis_points_of_what_is_overdue_rounded_to_cents(double overdue, int basisPoints, double penalty) =>
+        Assert.Equal((decimal)penalty, LateTerms.Penalty((decimal)overdue, basisPoints));
 }

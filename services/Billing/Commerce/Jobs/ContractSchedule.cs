@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Billing.Application;
+using Platform.Billing.Commerce.Application;
+using Platform.Billing.Commerce.Domain;
+using Platform.Billing.Data;
+using Platform.Billing.Domain.Controls;
+using Platform.BuildingBlocks.Scheduling;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Billing.Commerce.Jobs;
+
+/// <summary>
+/// What signed contracts' terms make happen with time: installment invoices (drafted at signing) issued ahead of their due dates, milestone
+/// funds held once the contract has started, and the late penalty of the late terms once an invoice is past its grace
+/// days. Each is keyed by what caused it (contract and step, contract and milestone, the overdue invoice), so a round
+/// that runs again, or a second replica, never does it twice.
+/// </summary>
+public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, StagedRelease release, PrepaidAccountBook accounts,
+    IOptions<CommerceOptions> options, ILogger<ContractSchedule> log)
+{
+    /// <summary>The actor recorded in the audit trail for what the schedule does on its own.</summary>
+    public const string Actor = "system:contract-schedule";
+
+    private const int Batch = 200;
+
+    /// <summary>
+    /// Issues the draft invoice of every installment (drafted when the contract was signed) whose due date is within the
+    /// lead time; answers how many it issued.
+    /// </summary>
+    public async Task<int> IssueInstallmentsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var horizon = now.AddDays(options.Value.InstallmentLeadDays);
+        var due = await db.Set<Invoice>().AsNoTracking()
+            .Where(i => i.State == InvoiceState.Draft && i.InstallmentSequence > 0 && i.DueDate <= horizon)
+            .Where(i => db.Set<Contract>().Any(c => c.Id == i.ContractId && c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated))
+            .OrderBy(i => i.DueDate).Select(i => i.Id).Take(Batch).ToListAsync(ct);
+        foreach (var id in due)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await invoices.IssueAsync(id, ct);
+            await tx.CommitAsync(ct);
+        }
+
+        return due.Count;
+    }
+
+    /// <summary>
+    /// Holds the funds of every milestone of a started milestone contract that has no hold yet, as far as the prepaid
+    /// balance covers it; a milestone the balance cannot cover yet is tried again on the next round (after a deposit).
+    /// </summary>
+    public async Task<int> HoldMilestonesAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var unheld = await db.Set<Contract>().AsNoTracking()
+            .Where(c => c.State == ContractState.Signed && c.Terms.PaymentMode == PaymentMode.Milestones && c.Entitlement == EntitlementState.Active
+                && c.Terms.Start <= now)
+            .SelectMany(c => c.Terms.PaymentSteps
+                .Where(s => s.Amount > 0 && !db.Set<Hold>().Any(h => h.ContractId == c.Id && h.Milestone == s.Name))
+                .Select(s => new { ContractId = c.Id, c.CustomerId, c.Currency, s.Sequence, s.Name, s.Amount }))
+            .OrderBy(s => s.ContractId).ThenBy(s => s.Sequence).Take(Batch).ToListAsync(ct);
+        var held = 0;
+        foreach (var step in unheld)
+        {
+            await accounts.EnsureOpenAsync(step.CustomerId, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                await release.HoldAsync(step.CustomerId, step.ContractId, step.Name, step.Amount, step.Currency, Actor, ct);
+                await tx.CommitAsync(ct);
+                held++;
+            }
+            catch (PreconditionFailedException e) when (e.Reason == "INSUFFICIENT_BALANCE")
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                log.LogDebug("Milestone {Milestone} of contract {ContractId} waits for funds", step.Name, step.ContractId);
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>
+    /// Charges the late penalty of the contract's late terms (basis points of what is still owed) on every invoice
+    /// unpaid past its due date plus the grace days, once per invoice, as an invoice of its own due at once.
+    /// </summary>
+    public async Task<int> ChargeLatePenaltiesAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var late = await db.Set<Invoice>().AsNoTracking()
+            .Where(i => i.State == InvoiceState.Open && i.PenaltyFor == null && i.DueDate < now && i.ContractId != null)
+            .Join(db.Set<Contract>(), i => i.ContractId, c => c.Id, (i, c) => new { Invoice = i, c.Terms.GraceDays, c.Terms.PenaltyBasisPoints })
+            .Where(x => x.PenaltyBasisPoints > 0 && x.Invoice.DueDate.AddDays(x.GraceDays) < now)
+            .Where(x => !db.Set<Invoice>().Any(p => p.PenaltyFor == x.Invoice.Id))
+            .OrderBy(x => x.Invoice.DueDate).Take(Batch).ToListAsync(ct);
+        var charged = 0;
+        foreach (var item in late)
+        {
+            var penalty = LateTerms.Penalty(item.Invoice.AmountDue, item.PenaltyBasisPoints);
+            if (penalty <= 0)
+            {
+                continue;
+            }
+
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
+                $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
+            await invoices.IssueAsync(draft.Id, ct);
+            await tx.CommitAsync(ct);
+            charged++;
+        }
+
+        return charged;
+    }
+}
+
+/// <summary>Runs the <see cref="ContractSchedule"/> every Billing:Commerce:ScheduleInterval, on one replica at a time.</summary>
+public sealed class ContractScheduleJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<CommerceOptions> options, ILogger<ContractScheduleJob> log)
+    : ScheduledJob<BillingDb>(scopes, clock, log)
+{
+    protected override string Name => "billing.contract-schedule";
+
+    protected override TimeSpan Interval => options.Value.ScheduleInterval;
+
+    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    {
+        var schedule = services.GetRequiredService<ContractSchedule>();
+        return await schedule.IssueInstallmentsAsync(now, ct) + await schedule.HoldMilestonesAsync(now, ct) + await schedule.ChargeLatePenaltiesAsync(now, ct);
+    }
+}
