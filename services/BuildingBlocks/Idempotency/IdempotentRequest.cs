@@ -12,4 +12,13 @@ public sealed class IdempotentRequest
     public required byte[] Response { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// The records the answer speaks of (for example <c>customers/{id}</c>), so erasing one can forget the answers that
+    /// carry its data; null when the answer holds nothing personal.
+    /// </summary>
+    public string[]? Subjects { get; init; }
+
+    /// <summary>When the answer was forgotten because its subject was erased; a replay is then refused.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
 }

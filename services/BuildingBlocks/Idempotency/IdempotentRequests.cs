@@ -19,8 +19,19 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(24);
 
-    public async Task<TResponse> ExecuteAsync<TRequest, TResponse>(
+    public Task<TResponse> ExecuteAsync<TRequest, TResponse>(
         string requestId, TRequest request, Func<CancellationToken, Task<TResponse>> handle, CancellationToken ct)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>, new() =>
+        ExecuteAsync(requestId, request, handle, subjectsOf: null, ct);
+
+    /// <param name="subjectsOf">
+    /// The records an answer carries personal data of (for example <c>customers/{id}</c>): erasing one of them forgets
+    /// the stored answer (<see cref="ForgetAsync"/>).
+    /// </param>
+    public async Task<TResponse> ExecuteAsync<TRequest, TResponse>(
+        string requestId, TRequest request, Func<CancellationToken, Task<TResponse>> handle, Func<TResponse, IEnumerable<string>>? subjectsOf,
+        CancellationToken ct)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
@@ -40,6 +51,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
                 Request = Fingerprint(request),
                 Response = response.ToByteArray(),
                 CreatedAt = clock.GetUtcNow(),
+                Subjects = subjectsOf?.Invoke(response).Distinct().ToArray() is { Length: > 0 } subjects ? subjects : null,
             };
             db.Set<IdempotentRequest>().Add(row);
             await db.SaveChangesAsync(ct);
@@ -60,6 +72,49 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         }
     }
 
+    /// <summary>
+    /// Forgets every stored answer that carries <paramref name="subject"/>'s data, inside the caller's transaction (the
+    /// erasure's): the answer is dropped and a replay of its request is refused with FAILED_PRECONDITION
+    /// <c>ANSWER_ERASED</c> instead of applying it again. Cached copies are removed now; call
+    /// <see cref="UncacheForgottenAsync"/> after the commit too, for a copy a concurrent reader cached meanwhile.
+    /// </summary>
+    public async Task<int> ForgetAsync(string subject, CancellationToken ct)
+    {
+        var keys = await db.Set<IdempotentRequest>().Where(r => r.Subjects!.Contains(subject) && r.ErasedAt == null).Select(r => r.Key).ToListAsync(ct);
+        if (keys.Count > 0)
+        {
+            var now = clock.GetUtcNow();
+            await db.Set<IdempotentRequest>().Where(r => keys.Contains(r.Key))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Response, []).SetProperty(r => r.ErasedAt, now), ct);
+            await UncacheAsync(keys);
+        }
+
+        return keys.Count;
+    }
+
+    /// <summary>Removes the cached copies of the answers forgotten for <paramref name="subject"/>.</summary>
+    public async Task UncacheForgottenAsync(string subject, CancellationToken ct) =>
+        await UncacheAsync(await db.Set<IdempotentRequest>().AsNoTracking().Where(r => r.Subjects!.Contains(subject) && r.ErasedAt != null)
+            .Select(r => r.Key).ToListAsync(ct));
+
+    private async Task UncacheAsync(List<string> keys)
+    {
+        if (redis is null || keys.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(keys.Select(CacheKey).ToArray());
+        }
+        catch (RedisException e)
+        {
+            // The cached copy then lives out its expiry; logged loudly because it holds an erased subject's answer.
+            log.LogWarning(e, "Idempotency cache unavailable: {Count} forgotten answers stay cached until they expire", keys.Count);
+        }
+    }
+
     private string Fingerprint(IMessage request) => RequestFingerprint.Of(request, pii.FingerprintKey);
 
     private static TResponse Replay<TResponse>(IdempotentRequest earlier, string fingerprint)
@@ -70,6 +125,12 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
             throw ValidationException.For(field,
                 "differs from the first request with this request_id; use a new request_id for a different request",
                 "IDEMPOTENCY_KEY_REUSED");
+        }
+
+        if (earlier.ErasedAt is not null)
+        {
+            throw new PreconditionFailedException("ANSWER_ERASED", "requests/" + earlier.Key,
+                "the record this request changed has since been erased, and its answer with it");
         }
 
         var response = new TResponse();
@@ -85,7 +146,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         }
 
         var stored = await db.Set<IdempotentRequest>().AsNoTracking().SingleOrDefaultAsync(r => r.Key == key, ct);
-        if (stored is not null)
+        if (stored is { ErasedAt: null })
         {
             await CacheAsync(stored);
         }

@@ -29,6 +29,7 @@ public static class MessagingModel
             e.ToTable("idempotent_requests");
             e.HasKey(r => r.Key);
             e.Property(r => r.Key).HasMaxLength(300);
+            e.HasIndex(r => r.Subjects).HasMethod("gin").HasFilter("subjects IS NOT NULL");
         });
         return model;
     }

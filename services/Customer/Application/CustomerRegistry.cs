@@ -1,3 +1,4 @@
+using Platform.BuildingBlocks.Idempotency;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Platform.BuildingBlocks.Messaging;
@@ -14,7 +15,8 @@ namespace Platform.Customer.Application;
 /// Registers, reads (through the cache), updates, merges and erases customers: PII encrypted and blind-indexed,
 /// duplicates refused naming the existing customer, events through the outbox.
 /// </summary>
-public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCache cache, TimeProvider clock, ILogger<CustomerRegistry> log)
+public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCache cache, IdempotentRequests<CustomerDb> idempotent, TimeProvider clock,
+    ILogger<CustomerRegistry> log)
 {
     public async Task<CustomerProfile> RegisterAsync(NewCustomer registration, CancellationToken ct)
     {
@@ -116,7 +118,9 @@ public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCa
         db.Contacts.RemoveRange(await db.Contacts.Where(c => c.CustomerId == id).ToListAsync(ct));
         db.Enqueue(new CustomerErased(Guid.CreateVersion7(), now, id), clock);
         await db.SaveChangesAsync(ct);
-        log.LogInformation("Customer {CustomerId} erased", id);
+        // The first answers to requests about the customer hold its name and masked contacts: they go with it.
+        var forgotten = await idempotent.ForgetAsync(Grpc.CustomersApi.CustomerSubject(id), ct);
+        log.LogInformation("Customer {CustomerId} erased ({Forgotten} stored answers forgotten)", id, forgotten);
         return customer;
     }
 

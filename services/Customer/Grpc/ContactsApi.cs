@@ -20,7 +20,8 @@ public sealed class ContactsApi(ContactBook contacts, IdempotentRequests<Custome
         var details = ContactDetails.Create((int)request.Role, request.Name, request.Title, request.Phone, request.Email, check);
         check.ThrowIfInvalid();
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await contacts.AddAsync(customer, details, ct), reveal: false), context.CancellationToken);
+            async ct => map.ToProto(await contacts.AddAsync(customer, details, ct), reveal: false),
+            c => [CustomersApi.CustomerSubject(Guid.Parse(c.CustomerId))], context.CancellationToken);
         return CustomerMapping.CanReadPii(context) ? await CurrentAsync(answer, context) : answer;
     }
 
@@ -34,7 +35,8 @@ public sealed class ContactsApi(ContactBook contacts, IdempotentRequests<Custome
         var details = ContactDetails.Create((int)request.Role, request.Name, request.Title, request.Phone, request.Email, check);
         check.ThrowIfInvalid();
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await contacts.UpdateAsync(id, etag!.Value, details, ct), reveal: false), context.CancellationToken);
+            async ct => map.ToProto(await contacts.UpdateAsync(id, etag!.Value, details, ct), reveal: false),
+            c => [CustomersApi.CustomerSubject(Guid.Parse(c.CustomerId))], context.CancellationToken);
         return CustomerMapping.CanReadPii(context) ? await CurrentAsync(answer, context) : answer;
     }
 

@@ -25,7 +25,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
 
         // The stored first answer is masked: no plaintext PII at rest, not even in the idempotency table.
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await registry.RegisterAsync(registration, ct), reveal: false), context.CancellationToken);
+            async ct => map.ToProto(await registry.RegisterAsync(registration, ct), reveal: false), Subjects, context.CancellationToken);
         return await RevealedIfAllowedAsync(answer, context);
     }
 
@@ -54,7 +54,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         check.ThrowIfInvalid();
 
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await registry.UpdateAsync(id, etag!.Value, changes, ct), reveal: false), context.CancellationToken);
+            async ct => map.ToProto(await registry.UpdateAsync(id, etag!.Value, changes, ct), reveal: false), Subjects, context.CancellationToken);
         return await RevealedIfAllowedAsync(answer, context);
     }
 
@@ -93,7 +93,7 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         {
             var (s, m, moved) = await registry.MergeAsync(survivor, merged, ct);
             return new MergeCustomersResponse { Survivor = map.ToProto(s, false), Merged = map.ToProto(m, false), ContactsMoved = moved };
-        }, context.CancellationToken);
+        }, r => [.. Subjects(r.Survivor), .. Subjects(r.Merged)], context.CancellationToken);
         if (CustomerMapping.CanReadPii(context))
         {
             answer.Survivor = await RevealedIfAllowedAsync(answer.Survivor, context);
@@ -111,9 +111,16 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         var reason = request.Reason.Trim();
         check.RequireLength(reason, "reason", 1, 500);
         check.ThrowIfInvalid();
-        return await idempotent.ExecuteAsync(request.RequestId, request,
+        var erased = await idempotent.ExecuteAsync(request.RequestId, request,
             async ct => map.ToProto(await registry.EraseAsync(id, reason, ct), reveal: false), context.CancellationToken);
+        await idempotent.UncacheForgottenAsync(CustomerSubject(id), context.CancellationToken);
+        return erased;
     }
+
+    /// <summary>What an erasure of the customer forgets the stored answers of (<see cref="CustomerRegistry.EraseAsync"/>).</summary>
+    public static string CustomerSubject(Guid customerId) => "customers/" + customerId;
+
+    private static IEnumerable<string> Subjects(Proto.Customer customer) => [CustomerSubject(Guid.Parse(customer.CustomerId))];
 
     [Authorize(Roles = Editors)]
     public override async Task<DataCompleteness> GetDataCompleteness(GetDataCompletenessRequest request, ServerCallContext context)

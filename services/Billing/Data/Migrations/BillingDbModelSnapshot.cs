@@ -1155,6 +1155,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("Request")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1165,8 +1169,18 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("response");
 
+                    b.PrimitiveCollection<string[]>("Subjects")
+                        .HasColumnType("text[]")
+                        .HasColumnName("subjects");
+
                     b.HasKey("Key")
                         .HasName("pk_idempotent_requests");
+
+                    b.HasIndex("Subjects")
+                        .HasDatabaseName("ix_idempotent_requests_subjects")
+                        .HasFilter("subjects IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Subjects"), "gin");
 
                     b.ToTable("idempotent_requests", (string)null);
                 });

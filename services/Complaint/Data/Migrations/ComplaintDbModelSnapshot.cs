@@ -33,6 +33,10 @@ namespace Platform.Complaint.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("Request")
                         .IsRequired()
                         .HasColumnType("text")
@@ -43,8 +47,18 @@ namespace Platform.Complaint.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("response");
 
+                    b.PrimitiveCollection<string[]>("Subjects")
+                        .HasColumnType("text[]")
+                        .HasColumnName("subjects");
+
                     b.HasKey("Key")
                         .HasName("pk_idempotent_requests");
+
+                    b.HasIndex("Subjects")
+                        .HasDatabaseName("ix_idempotent_requests_subjects")
+                        .HasFilter("subjects IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Subjects"), "gin");
 
                     b.ToTable("idempotent_requests", (string)null);
                 });

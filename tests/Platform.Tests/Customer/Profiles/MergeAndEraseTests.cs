@@ -112,6 +112,36 @@ public sealed class MergeAndEraseTests(ProfileService service)
     }
 
     [Fact]
+    public async Task Erasure_forgets_the_stored_answers_about_the_customer_and_refuses_their_replay()
+    {
+        var register = new RegisterCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), Kind = CustomerKind.Organization, DisplayName = "Qiao Yun Trading", Email = $"qy.{Guid.NewGuid():N}@example.com",
+        };
+        var customer = await service.Customers.RegisterCustomerAsync(register, Tokens.As(Roles.SalesRep));
+        var contact = new AddContactRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Role = ContactRole.PaymentOwner, Name = "Qiao Yun", Phone = "+8613700001111",
+        };
+        await service.Contacts.AddContactAsync(contact, Tokens.As(Roles.SalesRep));
+        // Replayed before the erasure: the first answer, now also cached in Redis.
+        Assert.Equal(customer.CustomerId, (await service.Customers.RegisterCustomerAsync(register, Tokens.As(Roles.SalesRep))).CustomerId);
+
+        await service.Customers.EraseCustomerAsync(new EraseCustomerRequest { RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Reason = "customer request" },
+            Tokens.As(Roles.Administrator));
+
+        var registerAgain = await Refused(StatusCode.FailedPrecondition, async () => await service.Customers.RegisterCustomerAsync(register, Tokens.As(Roles.SalesRep)));
+        var contactAgain = await Refused(StatusCode.FailedPrecondition, async () => await service.Contacts.AddContactAsync(contact, Tokens.As(Roles.SalesRep)));
+        Assert.Equal("ANSWER_ERASED", registerAgain.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("ANSWER_ERASED", contactAgain.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        var answers = await service.QueryAsync(db => db.Set<Platform.BuildingBlocks.Idempotency.IdempotentRequest>().AsNoTracking().Select(r => r.Response).ToListAsync());
+        Assert.DoesNotContain(answers, a => System.Text.Encoding.UTF8.GetString(a).Contains("Qiao Yun", StringComparison.Ordinal));
+        // Nothing was applied again: no second customer and no contact came back.
+        Assert.Equal(0, await service.QueryAsync(db => db.Customers.CountAsync(c => c.DisplayName == "Qiao Yun Trading")));
+        Assert.Equal(0, await service.QueryAsync(db => db.Contacts.CountAsync(c => c.CustomerId == Guid.Parse(customer.CustomerId))));
+    }
+
+    [Fact]
     public async Task Erasing_needs_a_reason_and_a_manager()
     {
         var customer = await service.RegisterAsync("Kept");
