@@ -1,6 +1,8 @@
 using Platform.BuildingBlocks.Audit;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Platform.Billing.Commerce.Application;
+using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Data;
 using Platform.Billing.Domain.Controls;
 using Platform.Billing.Domain.Ledger;
@@ -15,15 +17,21 @@ namespace Platform.Billing.Application;
 /// payment service. Approval moves prepaid cash to refunds payable; RefundPaid settles it, RefundFailed returns it.
 /// Refunds never exceed what was deposited, nor the prepaid cash left, counting refunds still awaiting a decision.
 /// </summary>
-public sealed class RefundDesk(BillingDb db, LedgerStore ledger, AuditTrail audit, TimeProvider clock)
+public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds contracts, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<Refund> RequestAsync(Guid customerId, decimal amount, string reason, Guid? paymentId, string actor, CancellationToken ct)
+    public async Task<Refund> RequestAsync(Guid customerId, decimal amount, string reason, Guid? paymentId, Guid? contractId, string actor, CancellationToken ct)
     {
         var refundable = await RefundableAsync(customerId, ct);
         if (amount > refundable)
         {
             throw new PreconditionFailedException("REFUND_EXCEEDS_REFUNDABLE", "customers/" + customerId,
                 $"At most {refundable} can be refunded now (prepaid cash and deposits, less refunds already requested or paid)");
+        }
+
+        if (contractId is { } contract && await ContractRefundableAsync(customerId, contract, ct) is var byPolicy && amount > byPolicy)
+        {
+            throw new PreconditionFailedException("REFUND_EXCEEDS_POLICY", "contracts/" + contract,
+                $"At most {byPolicy} can be refunded under the contract's refund policy (less refunds already requested or paid under it)");
         }
 
         var refund = new Refund
@@ -33,10 +41,11 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, AuditTrail audi
             Amount = amount,
             Reason = reason,
             PaymentId = paymentId,
+            ContractId = contractId,
             Approval = new Approval { RequestedBy = actor, RequestedAt = clock.GetUtcNow() },
         };
         db.Add(refund);
-        audit.Record(actor, "refund.requested", "refunds/" + refund.Id, customerId, new { amount, reason, paymentId });
+        audit.Record(actor, "refund.requested", "refunds/" + refund.Id, customerId, new { amount, reason, paymentId, contractId });
         await db.SaveChangesAsync(ct);
         return refund;
     }
@@ -84,6 +93,26 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, AuditTrail audi
     public async Task<Refund> GetAsync(Guid refundId, CancellationToken ct) =>
         await db.Set<Refund>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == refundId, ct)
         ?? throw new NotFoundException("refund", refundId.ToString());
+
+    /// <summary>
+    /// What the contract's refund policy allows back, less refunds under it not rejected or failed. Paid is what the
+    /// contract's receipts took in; what of it is no longer in prepaid cash counts as consumed (or held for its milestones),
+    /// exact for a customer with one contract and never more than the prepaid balance bound above for several.
+    /// </summary>
+    private async Task<decimal> ContractRefundableAsync(Guid customerId, Guid contractId, CancellationToken ct)
+    {
+        if (!await db.Set<Contract>().AnyAsync(c => c.Id == contractId && c.CustomerId == customerId, ct))
+        {
+            throw ValidationException.For("contract_id", "is not a contract of this customer");
+        }
+
+        var paid = await db.Set<Receipt>().Where(r => r.ContractId == contractId).SumAsync(r => r.Amount, ct);
+        var cash = await db.PrepaidAccounts.Where(a => a.CustomerId == customerId).Select(a => a.PrepaidCash).SingleAsync(ct);
+        var quote = await contracts.RefundableAsync(contractId, paid, Math.Max(0m, paid - Math.Max(0m, cash)), ct);
+        var earlier = await db.Set<Refund>().Where(r => r.ContractId == contractId && r.Approval.State != ApprovalState.Rejected && r.FailureReason == null)
+            .SumAsync(r => r.Amount, ct);
+        return Math.Max(0m, quote.Refundable - earlier);
+    }
 
     /// <summary>min(prepaid cash, deposits − refunds approved) − refunds awaiting a decision.</summary>
     private async Task<decimal> RefundableAsync(Guid customerId, CancellationToken ct)

@@ -110,9 +110,10 @@ public sealed class RefundsApi(RefundDesk refunds, IdempotentRequests<BillingDb>
         var amount = check.RequirePositiveAmount(request.Amount, "amount", MoneyExtensions.DefaultCurrency);
         check.RequireLength(request.Reason, "reason", 1, 500);
         var paymentId = check.OptionalGuid(request.PaymentId, "payment_id");
+        var contractId = check.OptionalGuid(request.ContractId, "contract_id");
         check.ThrowIfInvalid();
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await refunds.RequestAsync(customerId, amount, request.Reason, paymentId, context.CallerId(), ct)), context.CancellationToken);
+            async ct => ToProto(await refunds.RequestAsync(customerId, amount, request.Reason, paymentId, contractId, context.CallerId(), ct)), context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.FinanceApprover)]
@@ -155,6 +156,7 @@ public sealed class RefundsApi(RefundDesk refunds, IdempotentRequests<BillingDb>
         DecisionNote = r.Approval.Note ?? "",
         PaidTime = r.PaidAt is { } p ? Timestamp.FromDateTimeOffset(p) : null,
         PaymentId = r.PaymentId?.ToString() ?? "",
+        ContractId = r.ContractId?.ToString() ?? "",
     };
 }
 

@@ -24,7 +24,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
     {
         await accounts.EnsureOpenAsync(message.CustomerId, ct);
 
-        var allocation = await invoices.AllocatePaymentAsync(message.CustomerId, message.PaymentId, message.Amount, message.InvoiceIds, ct);
+        var allocation = await invoices.AllocatePaymentAsync(message.CustomerId, message.PaymentId, message.Amount, message.InvoiceIds, message.ContractId, ct);
         var deposited = allocation.Unallocated;
         var expiry = await LotExpiryAsync(message, ct);
         var transfer = Postings.Deposit(message.PaymentId, deposited, expiry, options.Value.RiskReserveShare, invoiced: message.Amount - deposited);

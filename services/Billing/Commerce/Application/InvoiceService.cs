@@ -130,8 +130,9 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
     /// A payment already allocated answers its first allocation.
     /// </summary>
+    /// <param name="contractId">The contract the payer named, if any (kept on the receipt for the contract's refund policy).</param>
     public async Task<PaymentAllocationResult> AllocatePaymentAsync(Guid customerId, Guid paymentId, decimal amount,
-        IReadOnlyList<Guid>? invoiceIds, CancellationToken ct)
+        IReadOnlyList<Guid>? invoiceIds, Guid? contractId, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         if (await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId, ct) is { } earlier)
@@ -172,6 +173,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
                 Number = await numbers.NextAsync("RCP", now, ct),
                 CustomerId = customerId,
                 PaymentId = paymentId,
+                ContractId = contractId ?? SingleContractOf(allocations.Select(a => invoices.Single(i => i.Id == a.InvoiceId))),
                 Amount = amount,
                 Unallocated = unallocated,
                 Currency = options.Value.Currency,
@@ -186,6 +188,9 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
 
         return new PaymentAllocationResult(receipt, allocations, unallocated);
     }
+
+    private static Guid? SingleContractOf(IEnumerable<Invoice> paid) =>
+        paid.Select(i => i.ContractId).Distinct().ToList() is [{ } only] ? only : null;
 
     public async Task<Receipt> ReceiptAsync(Guid? receiptId, Guid? paymentId, CancellationToken ct) =>
         await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == receiptId || r.PaymentId == paymentId, ct)

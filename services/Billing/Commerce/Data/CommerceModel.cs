@@ -145,6 +145,7 @@ public static class CommerceModel
             e.HasKey(r => r.Id);
             e.HasIndex(r => r.PaymentId).IsUnique();
             e.HasIndex(r => r.Number).IsUnique();
+            e.HasIndex(r => r.ContractId).HasFilter("contract_id IS NOT NULL");
             e.Property(r => r.Number).HasMaxLength(32);
             e.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();
             e.Property(r => r.Amount).HasColumnType(Money);

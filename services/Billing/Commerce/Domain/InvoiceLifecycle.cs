@@ -109,6 +109,9 @@ public sealed class Receipt
 
     public Guid PaymentId { get; init; }
 
+    /// <summary>The contract the payment was for: named by the payer, or the one contract of the invoices it paid.</summary>
+    public Guid? ContractId { get; init; }
+
     public decimal Amount { get; init; }
 
     public decimal Unallocated { get; init; }

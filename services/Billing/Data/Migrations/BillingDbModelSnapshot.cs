@@ -517,6 +517,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("amount");
 
+                    b.Property<Guid?>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
@@ -548,6 +552,10 @@ namespace Platform.Billing.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_receipts");
+
+                    b.HasIndex("ContractId")
+                        .HasDatabaseName("ix_receipts_contract_id")
+                        .HasFilter("contract_id IS NOT NULL");
 
                     b.HasIndex("Number")
                         .IsUnique()
@@ -962,6 +970,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasPrecision(19, 4)
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("amount");
+
+                    b.Property<Guid?>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
 
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid")

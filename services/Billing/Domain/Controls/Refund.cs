@@ -22,6 +22,9 @@ public sealed class Refund
 
     public Guid? PaymentId { get; init; }
 
+    /// <summary>The contract whose refund policy bounded the amount.</summary>
+    public Guid? ContractId { get; init; }
+
     public required Approval Approval { get; init; }
 
     public DateTimeOffset? PaidAt { get; private set; }

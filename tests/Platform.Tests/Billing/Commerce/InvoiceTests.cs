@@ -38,7 +38,7 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
         var db = scope.ServiceProvider.GetRequiredService<BillingDb>();
         await using var tx = await db.Database.BeginTransactionAsync();
         var result = await scope.ServiceProvider.GetRequiredService<InvoiceService>()
-            .AllocatePaymentAsync(Guid.Parse(customerId), paymentId, amount, invoiceIds.Select(Guid.Parse).ToList(), CancellationToken.None);
+            .AllocatePaymentAsync(Guid.Parse(customerId), paymentId, amount, invoiceIds.Select(Guid.Parse).ToList(), null, CancellationToken.None);
         await db.SaveChangesAsync();
         await tx.CommitAsync();
         return result;
