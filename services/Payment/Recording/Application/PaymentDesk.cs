@@ -22,7 +22,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
         var failed = request.FailureReason is not null;
         var payment = new Domain.Payment
         {
-            Id = Guid.CreateVersion7(now),
+            Id = Guid.CreateVersion7(),
             CustomerId = request.CustomerId,
             Method = request.Method,
             State = failed ? PaymentState.Failed

@@ -25,7 +25,7 @@ public sealed class IncomingTransfers(PaymentDb db, VirtualAccountBook accounts,
         var now = clock.GetUtcNow();
         var payment = new Payment.Domain.Payment
         {
-            Id = Guid.CreateVersion7(now),
+            Id = Guid.CreateVersion7(),
             CustomerId = customerId,
             Method = PaymentMethod.VirtualAccount,
             State = customerId is null ? PaymentState.Unidentified : PaymentState.Received,
