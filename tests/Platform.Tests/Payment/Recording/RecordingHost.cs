@@ -30,7 +30,7 @@ public sealed class RecordingHost : IAsyncLifetime
 
     public Payments.PaymentsClient Payments => new(Payment.Channel);
 
-    public VirtualAccounts.VirtualAccountsClient VirtualAccounts => new(Payment.Channel);
+    public Contracts.Payment.V1.VirtualAccounts.VirtualAccountsClient VirtualAccounts => new(Payment.Channel);
 
     public PaymentExceptions.PaymentExceptionsClient Exceptions => new(Payment.Channel);
 

@@ -1,5 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Audit;
+using Platform.Payment.Data;
 using Platform.Contracts.Payment.V1;
 using WorkItemKind = Platform.Payment.Exceptions.Domain.WorkItemKind;
 using Platform.ServiceDefaults.Auth;
@@ -91,6 +94,9 @@ public sealed class RecordingTests(RecordingHost host) : IClassFixture<Recording
             new ClearChequeRequest { RequestId = Id(), PaymentId = pending.PaymentId }, Tokens.As(Roles.FinanceClerk)).ResponseAsync);
         Assert.Equal((StatusCode.FailedPrecondition, "PAYMENT_NOT_PENDING_CHEQUE"), (again.StatusCode, Reason(again)));
         Assert.Single(await host.OutboxAsync("PaymentReceived", pending.PaymentId));
+        var audited = await host.Payment.QueryAsync<PaymentDb, List<string>>(db => db.Set<AuditEntry>()
+            .Where(a => a.Subject == "payments/" + pending.PaymentId).OrderBy(a => a.Id).Select(a => a.Action + " by " + a.Actor).ToListAsync());
+        Assert.Equal(["payment.recorded by test-user", "payment.cheque_cleared by test-user"], audited);
     }
 
     [Fact]
