@@ -63,17 +63,17 @@ public sealed class WorkItem
 
     public static WorkItem Open(WorkItemKind kind, Guid paymentId, Guid? customerId, decimal amount, string currency, DateTimeOffset now,
         string summary, Guid? invoiceId = null) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        Kind = kind,
-        PaymentId = paymentId,
-        CustomerId = customerId,
-        InvoiceId = invoiceId,
-        Amount = amount,
-        Currency = currency,
-        Summary = summary.Length > 500 ? summary[..500] : summary,
-        CreatedAt = now,
-    };
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = kind,
+            PaymentId = paymentId,
+            CustomerId = customerId,
+            InvoiceId = invoiceId,
+            Amount = amount,
+            Currency = currency,
+            Summary = summary.Length > 500 ? summary[..500] : summary,
+            CreatedAt = now,
+        };
 
     /// <summary>The work item for a payment that needs a person as soon as it is recorded, or null when it does not.</summary>
     public static WorkItem? OnRecorded(Payment.Domain.Payment payment, DateTimeOffset now) => payment.State switch
