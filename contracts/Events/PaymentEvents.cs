@@ -35,3 +35,19 @@ public sealed record RefundFailed(
     Guid RefundId,
     Guid CustomerId,
     string Reason) : IIntegrationEvent;
+
+/// <summary>
+/// A cheque the payment service recorded as pending bounced: the drawer's bank refused it, so no money came in and no
+/// <c>PaymentReceived</c> was ever raised for it. Credit counts bounced payments; collections may follow up.
+/// </summary>
+/// <param name="Method">Always cheque today; kept so a later bounced method (a direct debit) needs no new event.</param>
+/// <param name="Reason">The bank's reason as the clerk recorded it.</param>
+public sealed record PaymentBounced(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid PaymentId,
+    Guid CustomerId,
+    decimal Amount,
+    string Currency,
+    string Method,
+    string Reason) : IIntegrationEvent;

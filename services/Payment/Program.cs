@@ -1,4 +1,7 @@
 using Platform.BuildingBlocks.Data;
+using Platform.Payment.Exceptions.Grpc;
+using Platform.Payment.Recording.Grpc;
+using Platform.Payment.VirtualAccounts.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -13,6 +16,9 @@ public sealed class Program
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<PaymentsApi>();
+        app.MapGrpcService<VirtualAccountsApi>();
+        app.MapGrpcService<PaymentExceptionsApi>();
         return app.RunServiceAsync(args);
     }
 }

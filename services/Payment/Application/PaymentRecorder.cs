@@ -2,23 +2,34 @@ using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
+using Platform.Payment.Exceptions.Domain;
 
 namespace Platform.Payment.Application;
 
 /// <summary>
 /// Adds payments to the book and announces received money. Every way money comes in (recording by a person, an online
 /// intent that succeeded, a cleared cheque, a matched suspense item) goes through here, so <c>PaymentReceived</c> is
-/// raised in exactly one place, in the same transaction as the payment's state change. The caller saves.
+/// raised in exactly one place, in the same transaction as the payment's state change. A payment that needs a person
+/// (unidentified payer, failed attempt, bounced cheque) gets its exception work item here too, so no path can forget
+/// it. The caller saves.
 /// </summary>
 public sealed class PaymentRecorder(PaymentDb db, TimeProvider clock)
 {
-    /// <summary>Adds <paramref name="payment"/>; when it is already received, queues <c>PaymentReceived</c>.</summary>
+    /// <summary>
+    /// Adds <paramref name="payment"/>; when it is already received, queues <c>PaymentReceived</c>; when it is
+    /// unidentified or failed, opens its work item.
+    /// </summary>
     public void Add(Domain.Payment payment)
     {
         db.Payments.Add(payment);
         if (payment.State == PaymentState.Received)
         {
             Announce(payment);
+        }
+
+        if (WorkItem.OnRecorded(payment, clock.GetUtcNow()) is { } item)
+        {
+            db.Set<WorkItem>().Add(item);
         }
     }
 
@@ -38,6 +49,18 @@ public sealed class PaymentRecorder(PaymentDb db, TimeProvider clock)
         payment.State = PaymentState.Received;
         payment.UpdatedAt = clock.GetUtcNow();
         Announce(payment);
+    }
+
+    /// <summary>A pending cheque bounced: no money came in. Raises <c>PaymentBounced</c> and opens a work item.</summary>
+    public void MarkBounced(Domain.Payment payment, string reason)
+    {
+        var now = clock.GetUtcNow();
+        payment.Bounce(reason, now);
+        var customerId = payment.CustomerId ?? throw new InvalidOperationException("A recorded cheque has a payer.");
+        db.Enqueue(new PaymentBounced(Guid.CreateVersion7(), now, payment.Id, customerId, payment.Amount, payment.Currency,
+            payment.Method.WireName(), reason), clock);
+        db.Set<WorkItem>().Add(WorkItem.Open(WorkItemKind.BouncedPayment, payment, now,
+            $"{payment.Method.WireName()} {payment.ChequeNumber} bounced: {reason}"));
     }
 
     private void Announce(Domain.Payment payment) =>

@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
+using Platform.Payment.Exceptions.Data;
+using Platform.Payment.Recording.Data;
+using Platform.Payment.VirtualAccounts.Data;
 
 namespace Platform.Payment.Data;
 
@@ -14,6 +17,9 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddPlatformTables();
         modelBuilder.AddAuditTrail();
         modelBuilder.AddPaymentTables();
+        modelBuilder.AddRecordingTables();
+        modelBuilder.AddVirtualAccountsTables();
+        modelBuilder.AddExceptionsTables();
     }
 }
 

@@ -61,10 +61,59 @@ public sealed class Payment
 
     /// <summary>Optimistic concurrency token (PostgreSQL xmin).</summary>
     public uint Version { get; set; }
+
+    /// <summary>Cheque: the number printed on it.</summary>
+    public string? ChequeNumber { get; init; }
+
+    /// <summary>Cheque: the bank it is drawn on.</summary>
+    public string? DrawerBank { get; init; }
+
+    /// <summary>Card: the last four digits (never the whole number).</summary>
+    public string? CardLast4 { get; init; }
+
+    /// <summary>Card: the acquirer's authorization code.</summary>
+    public string? AuthorizationCode { get; init; }
+
+    /// <summary>Alipay / WeChat Pay: the wallet's transaction id.</summary>
+    public string? WalletTransactionId { get; init; }
+
+    /// <summary>The payer's name as the bank or wallet reported it, protected (PII, <c>PiiProtector</c>).</summary>
+    public string? PayerNameProtected { get; init; }
+
+    /// <summary>The payer's bank or wallet account, protected (PII, <c>PiiProtector</c>).</summary>
+    public string? PayerAccountProtected { get; init; }
+
+    /// <summary>The virtual account number a transfer was paid into (kept also when nobody owns it: suspense).</summary>
+    public string? VirtualAccountNumber { get; init; }
+
+    /// <summary>Why a cheque bounced or a card or wallet attempt failed.</summary>
+    public string? FailureReason { get; set; }
+
+    /// <summary>Refuses (FAILED_PRECONDITION) unless this is a cheque waiting to clear.</summary>
+    public void EnsureClearable()
+    {
+        if (Method != PaymentMethod.Cheque || State != PaymentState.Pending)
+        {
+            throw new Platform.ServiceDefaults.Errors.PreconditionFailedException("PAYMENT_NOT_PENDING_CHEQUE", $"payments/{Id}",
+                $"only a pending cheque can clear or bounce; this is a {Method.WireName()} payment in state {State}");
+        }
+    }
+
+    /// <summary>The drawer's bank refused a pending cheque: it bounces, with the bank's reason.</summary>
+    public void Bounce(string reason, DateTimeOffset now)
+    {
+        EnsureClearable();
+        State = PaymentState.Bounced;
+        FailureReason = reason;
+        UpdatedAt = now;
+    }
 }
 
 public static class PaymentMethods
 {
+    /// <summary>Methods whose attempt can fail when it is made (the card or wallet declined); the others are money in hand or in the bank.</summary>
+    public static bool CanFail(this PaymentMethod method) => method is PaymentMethod.Card or PaymentMethod.Alipay or PaymentMethod.WechatPay;
+
     /// <summary>The snake_case name used in events and on the wire.</summary>
     public static string WireName(this PaymentMethod method) => method switch
     {

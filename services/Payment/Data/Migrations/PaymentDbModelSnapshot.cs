@@ -23,6 +23,8 @@ namespace Platform.Payment.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("virtual_account_serials");
+
             modelBuilder.Entity("Platform.BuildingBlocks.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -214,6 +216,21 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("amount");
 
+                    b.Property<string>("AuthorizationCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("authorization_code");
+
+                    b.Property<string>("CardLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("card_last4");
+
+                    b.Property<string>("ChequeNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("cheque_number");
+
                     b.Property<string>("Collector")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -237,6 +254,16 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<string>("DrawerBank")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("drawer_bank");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
                     b.PrimitiveCollection<List<Guid>>("InvoiceIds")
                         .IsRequired()
                         .HasColumnType("uuid[]")
@@ -247,6 +274,14 @@ namespace Platform.Payment.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("method");
+
+                    b.Property<string>("PayerAccountProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("payer_account_protected");
+
+                    b.Property<string>("PayerNameProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("payer_name_protected");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
@@ -273,11 +308,24 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<string>("VirtualAccountNumber")
+                        .HasMaxLength(34)
+                        .HasColumnType("character varying(34)")
+                        .HasColumnName("virtual_account_number");
+
+                    b.Property<string>("WalletTransactionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("wallet_transaction_id");
+
                     b.HasKey("Id")
                         .HasName("pk_payments");
 
                     b.HasIndex("Reference")
                         .HasDatabaseName("ix_payments_reference");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_payments_customer_id_id");
 
                     b.HasIndex("CustomerId", "ReceivedAt")
                         .HasDatabaseName("ix_payments_customer_id_received_at");
@@ -286,6 +334,120 @@ namespace Platform.Payment.Data.Migrations
                         .HasDatabaseName("ix_payments_state_received_at");
 
                     b.ToTable("payments", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Exceptions.Domain.WorkItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid?>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("InvoiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("owner");
+
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("resolution_note");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("summary");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_work_items");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_payment_work_items_open_queue")
+                        .HasFilter("resolved_at IS NULL");
+
+                    b.HasIndex("Kind", "PaymentId", "InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_work_items_kind_payment_id_invoice_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Kind", "PaymentId", "InvoiceId"), false);
+
+                    b.ToTable("payment_work_items", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.VirtualAccounts.Domain.VirtualAccount", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(34)
+                        .HasColumnType("character varying(34)")
+                        .HasColumnName("number");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_virtual_accounts");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_virtual_accounts_number");
+
+                    b.ToTable("virtual_accounts", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,134 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Privacy;
+using Platform.Payment.Application;
+using Platform.Payment.Data;
+using Platform.Payment.Domain;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Payment.Recording.Application;
+
+/// <summary>
+/// Recording payments by the people who take them, cheque clearing and bouncing, and reading the book. Each change is
+/// audited in its own unit of work; money in is announced by <see cref="PaymentRecorder"/> only.
+/// </summary>
+public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, PiiProtector pii,
+    IOptions<RecordingOptions> options, TimeProvider clock)
+{
+    public async Task<Domain.Payment> RecordAsync(NewPayment request, string actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var failed = request.FailureReason is not null;
+        var payment = new Domain.Payment
+        {
+            Id = Guid.CreateVersion7(),
+            CustomerId = request.CustomerId,
+            Method = request.Method,
+            State = failed ? PaymentState.Failed
+                : request.Method == PaymentMethod.Cheque ? PaymentState.Pending
+                : PaymentState.Received,
+            Amount = request.Amount,
+            Currency = options.Value.Currency,
+            Reference = request.Reference,
+            Collector = request.Collector,
+            ReceivedAt = request.ReceivedAt,
+            ContractId = request.ContractId,
+            InvoiceIds = [.. request.InvoiceIds],
+            ChequeNumber = request.Details.ChequeNumber,
+            DrawerBank = request.Details.DrawerBank,
+            CardLast4 = request.Details.CardLast4,
+            AuthorizationCode = request.Details.AuthorizationCode,
+            WalletTransactionId = request.Details.WalletTransactionId,
+            PayerNameProtected = Protect(request.Details.PayerName),
+            PayerAccountProtected = Protect(request.Details.PayerAccount),
+            FailureReason = request.FailureReason,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        recorder.Add(payment);
+        audit.Record(actor, "payment.recorded", Subject(payment), payment.CustomerId, new
+        {
+            method = payment.Method.WireName(),
+            state = payment.State.ToString(),
+            amount = payment.Amount,
+            payment.Currency,
+            payment.Reference,
+            payment.Collector,
+            payment.ContractId,
+            payment.InvoiceIds,
+        });
+        await db.SaveChangesAsync(ct);
+        return payment;
+    }
+
+    public async Task<Domain.Payment> ClearChequeAsync(Guid paymentId, string actor, CancellationToken ct)
+    {
+        var payment = await LoadAsync(paymentId, ct);
+        payment.EnsureClearable();
+        recorder.MarkReceived(payment);
+        audit.Record(actor, "payment.cheque_cleared", Subject(payment), payment.CustomerId, new { payment.ChequeNumber });
+        await SaveAsync(ct);
+        return payment;
+    }
+
+    public async Task<Domain.Payment> BounceChequeAsync(Guid paymentId, string reason, string actor, CancellationToken ct)
+    {
+        var payment = await LoadAsync(paymentId, ct);
+        recorder.MarkBounced(payment, reason);
+        audit.Record(actor, "payment.cheque_bounced", Subject(payment), payment.CustomerId, new { payment.ChequeNumber, reason });
+        await SaveAsync(ct);
+        return payment;
+    }
+
+    public async Task<Domain.Payment> GetAsync(Guid paymentId, CancellationToken ct) =>
+        await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct)
+        ?? throw new NotFoundException("payment", paymentId.ToString());
+
+    /// <summary>A page of payments, newest first (ids are time-ordered); the token is the last id seen.</summary>
+    public async Task<(IReadOnlyList<Domain.Payment> Page, Guid? Next)> ListAsync(PaymentFilter filter, int pageSize, Guid? after, CancellationToken ct)
+    {
+        var query = db.Payments.AsNoTracking();
+        if (filter.CustomerId is { } customerId)
+        {
+            query = query.Where(p => p.CustomerId == customerId);
+        }
+
+        if (filter.State is { } state)
+        {
+            query = query.Where(p => p.State == state);
+        }
+
+        if (filter.Method is { } method)
+        {
+            query = query.Where(p => p.Method == method);
+        }
+
+        if (after is { } a)
+        {
+            query = query.Where(p => p.Id.CompareTo(a) < 0);
+        }
+
+        var rows = await query.OrderByDescending(p => p.Id).Take(pageSize + 1).ToListAsync(ct);
+        return rows.Count > pageSize ? (rows.Take(pageSize).ToList(), rows[pageSize - 1].Id) : (rows, null);
+    }
+
+    private string? Protect(string? value) => string.IsNullOrEmpty(value) ? null : pii.Protect(value);
+
+    private async Task<Domain.Payment> LoadAsync(Guid id, CancellationToken ct) =>
+        await db.Payments.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("payment", id.ToString());
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException("the payment changed meanwhile; read it again");
+        }
+    }
+
+    internal static string Subject(Domain.Payment payment) => $"payments/{payment.Id}";
+}
