@@ -2,6 +2,9 @@ using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Audit;
+using Platform.Payment.Collections;
+using Platform.Payment.Collections.Messaging;
+using Platform.Payment.Credit;
 
 namespace Platform.Payment;
 
@@ -14,9 +17,18 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformBackbone<PaymentDb>(ServiceName);
+        builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
+        {
+            bus.AddConsumer<InvoiceIssuedConsumer>();
+            bus.AddConsumer<InvoiceOverdueConsumer>();
+            bus.AddConsumer<InvoicePaidConsumer>();
+            bus.AddConsumer<PaymentAllocatedConsumer>();
+            bus.AddConsumer<CustomerOwnerConsumer>();
+        });
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddCollections();
+        builder.AddCredit();
         return builder;
     }
 }

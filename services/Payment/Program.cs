@@ -1,4 +1,6 @@
 using Platform.BuildingBlocks.Data;
+using Platform.Payment.Collections.Grpc;
+using Platform.Payment.Credit.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -13,6 +15,8 @@ public sealed class Program
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<CollectionsApi>();
+        app.MapGrpcService<CreditApi>();
         return app.RunServiceAsync(args);
     }
 }

@@ -23,6 +23,9 @@ public sealed class CommerceOptions
     public TimeSpan InvoiceScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public DiscountOptions Discounts { get; set; } = new();
+
+    /// <summary>Billing:Commerce:CreditCheck: payment's credit assessment before signing.</summary>
+    public CreditCheckOptions CreditCheck { get; set; } = new();
 }
 
 public sealed class DiscountOptions
