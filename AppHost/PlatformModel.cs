@@ -30,11 +30,14 @@ public static class PlatformModel
             .WithReference(cache).WaitFor(cache)
             .WithReference(customer);
 
-        builder.AddProject("payment", "services/Payment/Platform.Payment.csproj")
+        var payment = builder.AddProject("payment", "services/Payment/Platform.Payment.csproj")
             .WithReference(paymentDb).WaitFor(paymentDb)
             .WithReference(messaging).WaitFor(messaging)
             .WithReference(cache).WaitFor(cache)
             .WithReference(billing);
+
+        // Billing asks payment's credit assessment before signing; payment calls billing's Entitlements: they know each other.
+        billing.WithReference(payment);
 
         builder.AddProject("complaint", "services/Complaint/Platform.Complaint.csproj")
             .WithReference(complaintDb).WaitFor(complaintDb)

@@ -5,6 +5,9 @@ using Platform.BuildingBlocks.Audit;
 using Platform.Payment.Exceptions.Messaging;
 using Platform.Payment.Recording;
 using Platform.Payment.VirtualAccounts.Messaging;
+using Platform.Payment.Collections;
+using Platform.Payment.Collections.Messaging;
+using Platform.Payment.Credit;
 
 namespace Platform.Payment;
 
@@ -21,10 +24,17 @@ public static class Extensions
         {
             bus.AddConsumer<CustomerRegisteredConsumer>();
             bus.AddConsumer<PaymentAllocatedConsumer>();
+            bus.AddConsumer<InvoiceIssuedConsumer>();
+            bus.AddConsumer<InvoiceOverdueConsumer>();
+            bus.AddConsumer<InvoicePaidConsumer>();
+            bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
+            bus.AddConsumer<CustomerOwnerConsumer>();
         });
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddRecording();
+        builder.AddCollections();
+        builder.AddCredit();
         return builder;
     }
 }

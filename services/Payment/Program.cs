@@ -2,6 +2,8 @@ using Platform.BuildingBlocks.Data;
 using Platform.Payment.Exceptions.Grpc;
 using Platform.Payment.Recording.Grpc;
 using Platform.Payment.VirtualAccounts.Grpc;
+using Platform.Payment.Collections.Grpc;
+using Platform.Payment.Credit.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -19,6 +21,8 @@ public sealed class Program
         app.MapGrpcService<PaymentsApi>();
         app.MapGrpcService<VirtualAccountsApi>();
         app.MapGrpcService<PaymentExceptionsApi>();
+        app.MapGrpcService<CollectionsApi>();
+        app.MapGrpcService<CreditApi>();
         return app.RunServiceAsync(args);
     }
 }

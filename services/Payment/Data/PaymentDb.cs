@@ -5,6 +5,7 @@ using Platform.BuildingBlocks.Messaging;
 using Platform.Payment.Exceptions.Data;
 using Platform.Payment.Recording.Data;
 using Platform.Payment.VirtualAccounts.Data;
+using Platform.Payment.Collections.Data;
 
 namespace Platform.Payment.Data;
 
@@ -20,6 +21,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddRecordingTables();
         modelBuilder.AddVirtualAccountsTables();
         modelBuilder.AddExceptionsTables();
+        modelBuilder.AddCollectionsTables();
     }
 }
 

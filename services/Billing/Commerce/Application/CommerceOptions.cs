@@ -29,6 +29,9 @@ public sealed class CommerceOptions
     public int InstallmentLeadDays { get; set; } = 15;
 
     public DiscountOptions Discounts { get; set; } = new();
+
+    /// <summary>Billing:Commerce:CreditCheck: payment's credit assessment before signing.</summary>
+    public CreditCheckOptions CreditCheck { get; set; } = new();
 }
 
 public sealed class DiscountOptions

@@ -10,7 +10,7 @@ namespace Platform.Billing.Commerce.Application;
 public sealed record ContractView(Contract Contract, IReadOnlyList<Amendment> Amendments);
 
 /// <summary>Contracts from quotes, draft terms, signatures by both parties, amendments.</summary>
-public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentNumbers numbers, TimeProvider clock)
+public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentNumbers numbers, CreditCheck credit, TimeProvider clock)
 {
     public async Task<ContractView> CreateAsync(Guid quoteId, ContractTerms terms, string createdBy, CancellationToken ct)
     {
@@ -91,10 +91,14 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
         return await GetAsync(id, ct);
     }
 
-    /// <summary>Records one party's signature; when both signed: number, invoices drafted, ContractSigned.</summary>
+    /// <summary>
+    /// Records one party's signature after payment's credit check; when both signed: number, invoices drafted, ContractSigned.
+    /// </summary>
     public async Task<ContractView> SignAsync(Guid id, Signature signature, CancellationToken ct)
     {
         var contract = await LoadAsync(id, ct);
+        contract.RequireDraft();
+        await credit.RequireAsync(contract, ct);
         if (contract.Sign(signature))
         {
             contract.Number = await numbers.NextAsync("CON", signature.SignedAt, ct);

@@ -31,18 +31,37 @@ public sealed class CommerceHost : IAsyncLifetime
 
     public Invoices.InvoicesClient Invoices => new(Billing.Channel);
 
+    /// <summary>Extra configuration (set before <see cref="InitializeAsync"/>), e.g. the credit check's settings.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    /// <summary>Service replacements (set before <see cref="InitializeAsync"/>), e.g. routing the payment client in-process.</summary>
+    public List<Action<IServiceCollection>> Services { get; } = [];
+
     public async Task InitializeAsync()
     {
         var infra = await Infrastructure.SharedAsync();
-        Billing = new ServiceHost<BillingProgram>(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:billingdb"] = await infra.NewDatabaseAsync("commerce"),
             ["ConnectionStrings:messaging"] = await infra.NewVirtualHostAsync("commerce"),
             ["ConnectionStrings:cache"] = infra.Redis,
             ["services:customer:grpc:0"] = "http://localhost",
             ["Billing:Commerce:InvoiceScanInterval"] = "1.00:00:00",
-        });
+            // No payment service here: the credit check finds it unreachable and signs (WhenUnavailable = Allow).
+            ["services:payment:grpc:0"] = "http://localhost",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        Billing = new ServiceHost<BillingProgram>(settings);
         Billing.WithServices(s => s.AddSingleton<TimeProvider>(Clock));
+        foreach (var configure in Services)
+        {
+            Billing.WithServices(configure);
+        }
+
         _ = Billing.Server;
     }
 

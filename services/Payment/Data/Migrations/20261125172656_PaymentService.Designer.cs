@@ -13,7 +13,7 @@ using Platform.Payment.Data;
 namespace Platform.Payment.Data.Migrations
 {
     [DbContext(typeof(PaymentDb))]
-    [Migration("20261125172219_PaymentService")]
+    [Migration("20261125172656_PaymentService")]
     partial class PaymentService
     {
         /// <inheritdoc />
@@ -205,6 +205,373 @@ namespace Platform.Payment.Data.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.CollectionCase", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("AmountDue")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount_due");
+
+                    b.Property<DateTimeOffset>("Anchor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("anchor");
+
+                    b.Property<string>("CloseReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("close_reason");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<Guid?>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<bool>("ContractSuspended")
+                        .HasColumnType("boolean")
+                        .HasColumnName("contract_suspended");
+
+                    b.Property<bool>("ContractTerminated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("contract_terminated");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("DueDate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_date");
+
+                    b.Property<Guid>("InvoiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("InvoiceNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("invoice_number");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_open");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<decimal?>("PromiseAmount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("promise_amount");
+
+                    b.Property<DateOnly?>("PromiseDate")
+                        .HasColumnType("date")
+                        .HasColumnName("promise_date");
+
+                    b.Property<decimal>("PromisePaid")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("promise_paid");
+
+                    b.Property<string>("PromiseRecordedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("promise_recorded_by");
+
+                    b.Property<string>("PromiseState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("promise_state");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("stage");
+
+                    b.Property<DateTimeOffset?>("StageReachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stage_reached_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<DateTimeOffset?>("WakeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wake_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collection_cases");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_collection_cases_invoice_id");
+
+                    b.HasIndex("WakeAt")
+                        .HasDatabaseName("ix_collection_cases_wake_at")
+                        .HasFilter("is_open");
+
+                    b.HasIndex("ContractId", "IsOpen")
+                        .HasDatabaseName("ix_collection_cases_contract_id_is_open");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_collection_cases_customer_id_id");
+
+                    b.HasIndex("IsOpen", "Id")
+                        .HasDatabaseName("ix_collection_cases_is_open_id");
+
+                    b.ToTable("collection_cases", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.ContractAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("done_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collection_contract_actions");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_collection_contract_actions_created_at")
+                        .HasFilter("done_at IS NULL AND cancelled_at IS NULL");
+
+                    b.HasIndex("CaseId", "Kind")
+                        .HasDatabaseName("ix_collection_contract_actions_case_id_kind");
+
+                    b.ToTable("collection_contract_actions", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.CustomerOwner", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_collection_customer_owners");
+
+                    b.ToTable("collection_customer_owners", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.Negotiation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("strategy");
+
+                    b.HasKey("Id")
+                        .HasName("pk_collection_negotiations");
+
+                    b.HasIndex("CaseId", "RecordedAt")
+                        .HasDatabaseName("ix_collection_negotiations_case_id_recorded_at");
+
+                    b.ToTable("collection_negotiations", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.Receivable", b =>
+                {
+                    b.Property<Guid>("InvoiceId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<decimal>("AmountDue")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount_due");
+
+                    b.Property<Guid?>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("DueDate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_date");
+
+                    b.Property<string>("InvoiceNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("invoice_number");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("InvoiceId")
+                        .HasName("pk_receivables");
+
+                    b.HasIndex("IssuedAt")
+                        .HasDatabaseName("ix_receivables_issued_at");
+
+                    b.HasIndex("CustomerId", "DueDate")
+                        .HasDatabaseName("ix_receivables_customer_id_due_date");
+
+                    b.ToTable("receivables", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Payment.Collections.Domain.ReceivableAllocation", b =>
+                {
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<Guid>("InvoiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("PaymentId", "InvoiceId")
+                        .HasName("pk_receivable_allocations");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_receivable_allocations_invoice_id");
+
+                    b.ToTable("receivable_allocations", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Payment.Domain.Payment", b =>

@@ -1,0 +1,240 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.Payment.Collections.Domain;
+using Platform.Payment.Data;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Payment.Collections.Application;
+
+/// <summary>
+/// Opens, advances and closes collections cases. Every stage change is announced (CollectionsStageReached) in the same
+/// transaction, and the stages that need billing (suspension, termination; resumption on full payment) leave a
+/// <see cref="ContractAction"/> the collections job carries out. The caller saves.
+/// </summary>
+public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> options, AuditTrail audit, TimeProvider clock)
+{
+    public const string System = "system:collections";
+
+    private readonly DunningLadder ladder = options.Value.ToLadder();
+
+    public DunningLadder Ladder => ladder;
+
+    /// <summary>
+    /// Opens the case of an overdue invoice (once per invoice) with the ladder anchored at <paramref name="anchor"/> (the
+    /// due date, or a partial payment that came before the notice) and lets it catch up with its due stages.
+    /// </summary>
+    public async Task OpenAsync(Receivable invoice, DateTimeOffset anchor, DateTimeOffset now, CancellationToken ct)
+    {
+        if (invoice.AmountDue <= 0 || await db.Set<CollectionCase>().AnyAsync(c => c.InvoiceId == invoice.InvoiceId, ct))
+        {
+            return;
+        }
+
+        var owner = await db.Set<CustomerOwner>().Where(o => o.CustomerId == invoice.CustomerId).Select(o => o.OwnerId).FirstOrDefaultAsync(ct);
+        var @case = new CollectionCase
+        {
+            Id = Guid.CreateVersion7(),
+            InvoiceId = invoice.InvoiceId,
+            InvoiceNumber = invoice.InvoiceNumber,
+            CustomerId = invoice.CustomerId,
+            ContractId = invoice.ContractId,
+            OwnerId = owner,
+            Currency = invoice.Currency,
+            AmountDue = invoice.AmountDue,
+            DueDate = invoice.DueDate,
+            Anchor = anchor,
+            OpenedAt = now,
+        };
+        db.Set<CollectionCase>().Add(@case);
+        @case.Schedule(ladder);
+        audit.Record(System, "collections.case_opened", Subject(@case), @case.CustomerId, new { @case.InvoiceId, @case.AmountDue });
+        Announce(@case, @case.Advance(ladder, now));
+    }
+
+    /// <summary>A payment billing applied to an invoice: re-anchors its open case, or closes it when nothing is left.</summary>
+    public async Task ApplyPaymentAsync(Guid invoiceId, decimal amount, decimal remainingDue, DateTimeOffset paidAt, CancellationToken ct)
+    {
+        var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct);
+        if (@case is null)
+        {
+            return;
+        }
+
+        @case.ApplyPayment(amount, remainingDue, paidAt);
+        @case.Schedule(ladder);
+        audit.Record(System, @case.IsOpen ? "collections.partial_payment" : "collections.paid", Subject(@case), @case.CustomerId,
+            new { amount, remainingDue, anchor = @case.Anchor });
+        if (!@case.IsOpen)
+        {
+            await ClosedAsync(@case, ct);
+        }
+    }
+
+    /// <summary>Billing reported the invoice paid in full: the case closes.</summary>
+    public async Task CloseAsPaidAsync(Guid invoiceId, DateTimeOffset paidAt, CancellationToken ct)
+    {
+        var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct);
+        if (@case is null)
+        {
+            return;
+        }
+
+        @case.Close("paid", paidAt);
+        @case.Schedule(ladder);
+        audit.Record(System, "collections.paid", Subject(@case), @case.CustomerId, new { paidAt });
+        await ClosedAsync(@case, ct);
+    }
+
+    /// <summary>Moves every open case whose next stage (or promise date) has come; answers how many changed.</summary>
+    public async Task<int> AdvanceDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = await db.Set<CollectionCase>().Where(c => c.IsOpen && c.WakeAt <= now)
+            .OrderBy(c => c.WakeAt).Take(options.Value.BatchSize).ToListAsync(ct);
+        foreach (var @case in due)
+        {
+            Announce(@case, @case.Advance(ladder, now));
+        }
+
+        return due.Count;
+    }
+
+    public async Task<CollectionCase> RecordNegotiationAsync(Guid caseId, string strategy, string outcome, string note, string by, CancellationToken ct)
+    {
+        var @case = await OpenCaseAsync(caseId, ct);
+        var now = clock.GetUtcNow();
+        db.Set<Negotiation>().Add(new Negotiation
+        {
+            Id = Guid.CreateVersion7(),
+            CaseId = caseId,
+            Strategy = strategy,
+            Outcome = outcome,
+            Note = note,
+            RecordedBy = by,
+            RecordedAt = now,
+        });
+        audit.Record(by, "collections.negotiation_recorded", Subject(@case), @case.CustomerId, new { strategy, outcome });
+        Announce(@case, @case.RecordNegotiation(now) is { } change ? [change] : []);
+        @case.Schedule(ladder);
+        await SaveAsync(ct);
+        return @case;
+    }
+
+    public async Task<CollectionCase> RecordPromiseAsync(Guid caseId, decimal amount, string currency, DateOnly date, string note, string by, CancellationToken ct)
+    {
+        var @case = await OpenCaseAsync(caseId, ct);
+        var now = clock.GetUtcNow();
+        new Validator()
+            .Require(currency == @case.Currency, "amount.currency_code", $"must be the invoice's currency {@case.Currency}")
+            .Require(amount <= @case.AmountDue, "amount", $"must not exceed the amount due {@case.AmountDue}")
+            .Require(date >= DateOnly.FromDateTime(now.UtcDateTime), "promised_date", "must be today or later")
+            .ThrowIfInvalid();
+        audit.Record(by, "collections.promise_recorded", Subject(@case), @case.CustomerId, new { amount, date, note });
+        Announce(@case, @case.RecordPromise(amount, date, by, now) is { } change ? [change] : []);
+        @case.Schedule(ladder);
+        await SaveAsync(ct);
+        return @case;
+    }
+
+    private async Task<CollectionCase> OpenCaseAsync(Guid caseId, CancellationToken ct)
+    {
+        var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.Id == caseId, ct) ?? throw new NotFoundException("collection case", caseId.ToString());
+        if (!@case.IsOpen)
+        {
+            throw new PreconditionFailedException("CASE_CLOSED", Subject(@case), $"the case closed ({@case.CloseReason}); nothing is left to collect");
+        }
+
+        return @case;
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException("the case changed meanwhile (a payment or the ladder); read it again");
+        }
+    }
+
+    /// <summary>Announces each stage reached and queues what billing must do for it.</summary>
+    private void Announce(CollectionCase @case, IReadOnlyList<StageChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            db.Enqueue(new CollectionsStageReached(Guid.CreateVersion7(), change.At, @case.Id, @case.InvoiceId, @case.InvoiceNumber, @case.CustomerId,
+                @case.ContractId, @case.OwnerId, StageName(change.Stage), @case.AmountDue, @case.Currency, @case.DueDate, @case.DaysOverdue(change.At),
+                change.Trigger), clock);
+            audit.Record(System, "collections.stage_reached", Subject(@case), @case.CustomerId, new { stage = StageName(change.Stage), change.Trigger });
+            if (@case.ContractId is { } contract && change.Stage is DunningStage.Suspension or DunningStage.Termination)
+            {
+                var kind = change.Stage == DunningStage.Suspension ? ContractActionKind.Suspend : ContractActionKind.Terminate;
+                AddAction(@case, contract, kind, $"collections: invoice {@case.InvoiceNumber} overdue {@case.DaysOverdue(change.At)} days", change.At);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A closed case cancels what it had not yet asked of billing and resumes the contract it suspended, unless another
+    /// open case still holds that contract suspended or the contract was terminated.
+    /// </summary>
+    private async Task ClosedAsync(CollectionCase @case, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        db.Enqueue(new CollectionsCaseClosed(Guid.CreateVersion7(), now, @case.Id, @case.InvoiceId, @case.CustomerId, @case.ContractId,
+            @case.CloseReason ?? "paid"), clock);
+        var waiting = await db.Set<ContractAction>().Where(a => a.CaseId == @case.Id && a.DoneAt == null && a.CancelledAt == null).ToListAsync(ct);
+        foreach (var action in waiting)
+        {
+            action.CancelledAt = now;
+        }
+
+        if (@case.ContractId is { } contract && @case.ContractSuspended && !@case.ContractTerminated)
+        {
+            await ResumeIfFreeAsync(@case, contract, now, ct);
+        }
+    }
+
+    /// <summary>Queues the resumption of <paramref name="contract"/> unless another open case keeps it suspended.</summary>
+    public async Task ResumeIfFreeAsync(CollectionCase @case, Guid contract, DateTimeOffset now, CancellationToken ct)
+    {
+        var heldElsewhere = await db.Set<CollectionCase>().AnyAsync(c => c.ContractId == contract && c.Id != @case.Id && c.IsOpen
+            && (c.ContractSuspended || db.Set<ContractAction>().Any(a => a.CaseId == c.Id && a.Kind == ContractActionKind.Suspend && a.CancelledAt == null)), ct);
+        if (!heldElsewhere)
+        {
+            AddAction(@case, contract, ContractActionKind.Resume, $"collections: invoice {@case.InvoiceNumber} paid", now);
+        }
+    }
+
+    private void AddAction(CollectionCase @case, Guid contract, ContractActionKind kind, string reason, DateTimeOffset now) =>
+        db.Set<ContractAction>().Add(new ContractAction
+        {
+            Id = Guid.CreateVersion7(),
+            CaseId = @case.Id,
+            ContractId = contract,
+            Kind = kind,
+            Reason = reason,
+            CreatedAt = now,
+        });
+
+    public static string Subject(CollectionCase @case) => $"collection-cases/{@case.Id}";
+
+    /// <summary>The snake_case stage name events carry.</summary>
+    public static string StageName(DunningStage stage) => stage switch
+    {
+        DunningStage.Opened => "opened",
+        DunningStage.FriendlyReminder => "friendly_reminder",
+        DunningStage.SecondNotice => "second_notice",
+        DunningStage.CallTask => "call_task",
+        DunningStage.Negotiation => "negotiation",
+        DunningStage.PromiseToPay => "promise_to_pay",
+        DunningStage.Suspension => "suspension",
+        DunningStage.Termination => "termination",
+        DunningStage.LegalHandoff => "legal_handoff",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
+    };
+}

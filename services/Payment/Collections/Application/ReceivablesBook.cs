@@ -1,0 +1,142 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts.Events;
+using Platform.Payment.Collections.Domain;
+using Platform.Payment.Data;
+
+namespace Platform.Payment.Collections.Application;
+
+/// <summary>
+/// Keeps payment's view of billing's invoices from billing's events and drives the collections cases from it. Each
+/// method is one consumer's effect, applied once through the inbox; events may arrive in any order, so each one
+/// creates the receivable if it is the first to speak of it and never makes a paid invoice open again.
+/// </summary>
+public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
+{
+    public async Task IssuedAsync(InvoiceIssued e, CancellationToken ct)
+    {
+        var invoice = await FindAsync(e.InvoiceId, ct);
+        if (invoice is null)
+        {
+            // A payment's allocation may have come first (another queue): it already lowered what is owed.
+            db.Set<Receivable>().Add(new Receivable
+            {
+                InvoiceId = e.InvoiceId,
+                InvoiceNumber = e.InvoiceNumber,
+                CustomerId = e.CustomerId,
+                ContractId = e.ContractId,
+                Amount = e.Amount,
+                AmountDue = Math.Max(0m, e.Amount - await PaidAfterAsync(e.InvoiceId, DateTimeOffset.MinValue, ct)),
+                Currency = e.Currency,
+                IssuedAt = e.OccurredAt,
+                DueDate = e.DueDate,
+            });
+            return;
+        }
+
+        // An overdue notice came first and guessed the issue facts: the issue event knows them.
+        invoice.Amount = e.Amount;
+        invoice.IssuedAt = e.OccurredAt;
+        invoice.DueDate = e.DueDate;
+    }
+
+    public async Task OverdueAsync(InvoiceOverdue e, CancellationToken ct)
+    {
+        var invoice = await FindAsync(e.InvoiceId, ct);
+        if (invoice is null)
+        {
+            invoice = new Receivable
+            {
+                InvoiceId = e.InvoiceId,
+                InvoiceNumber = e.InvoiceNumber,
+                CustomerId = e.CustomerId,
+                ContractId = e.ContractId,
+                Amount = e.AmountDue,
+                // Billing's amount due already counts the payments before the notice; later ones may have come first.
+                AmountDue = Math.Max(0m, e.AmountDue - await PaidAfterAsync(e.InvoiceId, e.OccurredAt, ct)),
+                Currency = e.Currency,
+                IssuedAt = e.DueDate,
+                DueDate = e.DueDate,
+            };
+            db.Set<Receivable>().Add(invoice);
+        }
+
+        if (invoice.PaidAt is null)
+        {
+            var lastPayment = await db.Set<ReceivableAllocation>().Where(a => a.InvoiceId == e.InvoiceId).MaxAsync(a => (DateTimeOffset?)a.At, ct);
+            await desk.OpenAsync(invoice, lastPayment is { } paid && paid > invoice.DueDate ? paid : invoice.DueDate, e.OccurredAt, ct);
+        }
+    }
+
+    public async Task PaidAsync(InvoicePaid e, CancellationToken ct)
+    {
+        var invoice = await FindAsync(e.InvoiceId, ct);
+        if (invoice is null)
+        {
+            db.Set<Receivable>().Add(new Receivable
+            {
+                InvoiceId = e.InvoiceId,
+                InvoiceNumber = e.InvoiceNumber,
+                CustomerId = e.CustomerId,
+                ContractId = e.ContractId,
+                Amount = e.Amount,
+                AmountDue = 0m,
+                Currency = e.Currency,
+                IssuedAt = e.OccurredAt,
+                DueDate = e.OccurredAt,
+                PaidAt = e.OccurredAt,
+            });
+        }
+        else if (invoice.PaidAt is null)
+        {
+            invoice.AmountDue = 0m;
+            invoice.PaidAt = e.OccurredAt;
+        }
+
+        await desk.CloseAsPaidAsync(e.InvoiceId, e.OccurredAt, ct);
+    }
+
+    /// <summary>Records what the payment paid on each invoice; the cases re-anchor (partly paid) or close (paid in full).</summary>
+    public async Task AllocatedAsync(PaymentAllocated e, CancellationToken ct)
+    {
+        foreach (var allocation in e.Allocations.Where(a => a.Amount > 0))
+        {
+            db.Set<ReceivableAllocation>().Add(new ReceivableAllocation
+            {
+                PaymentId = e.PaymentId,
+                InvoiceId = allocation.InvoiceId,
+                Amount = allocation.Amount,
+                At = e.OccurredAt,
+            });
+            if (await FindAsync(allocation.InvoiceId, ct) is { PaidAt: null } invoice)
+            {
+                invoice.AmountDue = allocation.RemainingDue;
+                if (allocation.RemainingDue <= 0)
+                {
+                    invoice.PaidAt = e.OccurredAt;
+                }
+            }
+
+            await desk.ApplyPaymentAsync(allocation.InvoiceId, allocation.Amount, allocation.RemainingDue, e.OccurredAt, ct);
+        }
+    }
+
+    public async Task OwnerKnownAsync(CustomerRegistered e, CancellationToken ct)
+    {
+        var owner = await db.Set<CustomerOwner>().SingleOrDefaultAsync(o => o.CustomerId == e.CustomerId, ct);
+        if (owner is null)
+        {
+            db.Set<CustomerOwner>().Add(new CustomerOwner { CustomerId = e.CustomerId, OwnerId = e.OwnerId });
+        }
+        else
+        {
+            owner.OwnerId = e.OwnerId;
+        }
+    }
+
+    private async Task<decimal> PaidAfterAsync(Guid invoiceId, DateTimeOffset after, CancellationToken ct) =>
+        await db.Set<ReceivableAllocation>().Where(a => a.InvoiceId == invoiceId && a.At > after).SumAsync(a => a.Amount, ct);
+
+    private async Task<Receivable?> FindAsync(Guid invoiceId, CancellationToken ct) =>
+        db.Set<Receivable>().Local.FirstOrDefault(r => r.InvoiceId == invoiceId)
+        ?? await db.Set<Receivable>().SingleOrDefaultAsync(r => r.InvoiceId == invoiceId, ct);
+}

@@ -1,0 +1,65 @@
+namespace Platform.Payment.Collections.Domain;
+
+/// <summary>A negotiation with the customer about a case: the strategy tried and what came of it.</summary>
+public sealed class Negotiation
+{
+    public Guid Id { get; init; }
+
+    public Guid CaseId { get; init; }
+
+    public required string Strategy { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public string Note { get; init; } = "";
+
+    public required string RecordedBy { get; init; }
+
+    public DateTimeOffset RecordedAt { get; init; }
+}
+
+public enum ContractActionKind
+{
+    Suspend = 1,
+    Resume = 2,
+    Terminate = 3,
+}
+
+/// <summary>
+/// A change collections asked of billing for one contract. Written in the same transaction as the stage change that
+/// wants it and carried out by the collections job, which retries it until billing answers; its id is the request_id
+/// billing sees, so a retry after a lost answer is applied once.
+/// </summary>
+public sealed class ContractAction
+{
+    public Guid Id { get; init; }
+
+    public Guid CaseId { get; init; }
+
+    public Guid ContractId { get; init; }
+
+    public ContractActionKind Kind { get; init; }
+
+    public required string Reason { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? DoneAt { get; set; }
+
+    /// <summary>The case closed before billing was asked: nothing to do any more.</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public uint Version { get; set; }
+}
+
+/// <summary>The owner (sales rep) of a customer, from CustomerRegistered: the call task of the ladder is theirs.</summary>
+public sealed class CustomerOwner
+{
+    public Guid CustomerId { get; init; }
+
+    public Guid? OwnerId { get; set; }
+}

@@ -1,0 +1,36 @@
+using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
+using Platform.Payment.Collections.Application;
+using Platform.Payment.Data;
+
+namespace Platform.Payment.Collections.Messaging;
+
+/// <summary>An issued invoice becomes a receivable.</summary>
+public sealed class InvoiceIssuedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<InvoiceIssued, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(InvoiceIssued message, CancellationToken ct) => book.IssuedAsync(message, ct);
+}
+
+/// <summary>An overdue invoice opens its collections case.</summary>
+public sealed class InvoiceOverdueConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<InvoiceOverdue, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(InvoiceOverdue message, CancellationToken ct) => book.OverdueAsync(message, ct);
+}
+
+/// <summary>A paid invoice leaves the receivables and closes its case.</summary>
+public sealed class InvoicePaidConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<InvoicePaid, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(InvoicePaid message, CancellationToken ct) => book.PaidAsync(message, ct);
+}
+
+/// <summary>What billing applied to each invoice: lowers the receivables, re-anchors or closes the cases.</summary>
+public sealed class ReceivablesPaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<PaymentAllocated, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(PaymentAllocated message, CancellationToken ct) => book.AllocatedAsync(message, ct);
+}
+
+/// <summary>Remembers each customer's owner, who gets the call task of the ladder.</summary>
+public sealed class CustomerOwnerConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<CustomerRegistered, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) => book.OwnerKnownAsync(message, ct);
+}
