@@ -2,6 +2,7 @@ using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Audit;
+using Platform.Payment.Online;
 
 namespace Platform.Payment;
 
@@ -17,6 +18,7 @@ public static class Extensions
         builder.AddPlatformBackbone<PaymentDb>(ServiceName);
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddOnline();
         return builder;
     }
 }

@@ -1,4 +1,6 @@
 using Platform.BuildingBlocks.Data;
+using Platform.Payment.Online;
+using Platform.Payment.Online.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -13,6 +15,8 @@ public sealed class Program
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<PaymentIntentsApi>();
+        app.MapOnlineEndpoints();
         return app.RunServiceAsync(args);
     }
 }

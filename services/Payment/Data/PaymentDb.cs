@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
+using Platform.Payment.Online.Data;
 
 namespace Platform.Payment.Data;
 
@@ -14,6 +15,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddPlatformTables();
         modelBuilder.AddAuditTrail();
         modelBuilder.AddPaymentTables();
+        modelBuilder.AddOnlineTables();
     }
 }
 
