@@ -3,6 +3,7 @@ using Platform.Payment.Data;
 using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Audit;
 using Platform.Payment.Online;
+using Platform.Payment.Reconciliation;
 
 namespace Platform.Payment;
 
@@ -19,6 +20,7 @@ public static class Extensions
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddOnline();
+        builder.AddReconciliation();
         return builder;
     }
 }

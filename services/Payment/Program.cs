@@ -1,6 +1,7 @@
 using Platform.BuildingBlocks.Data;
 using Platform.Payment.Online;
 using Platform.Payment.Online.Grpc;
+using Platform.Payment.Reconciliation.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -16,6 +17,7 @@ public sealed class Program
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGrpcService<PaymentIntentsApi>();
+        app.MapGrpcService<ReconciliationApi>();
         app.MapOnlineEndpoints();
         return app.RunServiceAsync(args);
     }
