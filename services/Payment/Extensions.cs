@@ -3,6 +3,8 @@ using Platform.Payment.Data;
 using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Audit;
 using Platform.Payment.Online;
+using Platform.Payment.Payouts;
+using Platform.Payment.Payouts.Messaging;
 using Platform.Payment.Reconciliation;
 
 namespace Platform.Payment;
@@ -16,11 +18,15 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformBackbone<PaymentDb>(ServiceName);
+        builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
+        {
+            bus.AddConsumer<RefundApprovedConsumer>();
+        });
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddOnline();
         builder.AddReconciliation();
+        builder.AddPayouts();
         return builder;
     }
 }

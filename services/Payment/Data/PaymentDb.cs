@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Payment.Online.Data;
+using Platform.Payment.Payouts.Data;
 using Platform.Payment.Reconciliation.Data;
 
 namespace Platform.Payment.Data;
@@ -18,6 +19,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddPaymentTables();
         modelBuilder.AddOnlineTables();
         modelBuilder.AddReconciliationTables();
+        modelBuilder.AddPayoutsTables();
     }
 }
 

@@ -22,7 +22,7 @@ public static class OnlineExtensions
         builder.Services.AddScoped<IntentSettlement>();
         builder.Services.AddSingleton<OnlineProviders>();
         builder.Services.AddSingleton<NotificationGuard>();
-        if (builder.Configuration.GetValue($"{OnlineOptions.Section}:Simulator:Enabled", true))
+        if (builder.Configuration.GetValue($"{OnlineOptions.Section}:Simulator:Enabled", false))
         {
             builder.Services.AddHttpClient(SimulatorWallet.HttpClientName);
             builder.Services.AddSingleton<SimulatorWallet>();

@@ -23,8 +23,8 @@ public sealed class OnlineOptions
 /// <summary>The built-in QR-code wallet (<c>Payment:Online:Simulator</c>), for local use and tests.</summary>
 public sealed class SimulatorOptions
 {
-    /// <summary>Registers the simulator provider and its payer endpoints. Never enable it where real money moves.</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>Registers the simulator provider and its payer endpoints (on in Development). Never enable it where real money moves.</summary>
+    public bool Enabled { get; set; }
 
     /// <summary>The HMAC-SHA256 key the simulator signs notifications with and the service verifies them with (16+ characters).</summary>
     public string Secret { get; set; } = "";
