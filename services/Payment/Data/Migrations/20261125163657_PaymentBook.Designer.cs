@@ -13,7 +13,7 @@ using Platform.Payment.Data;
 namespace Platform.Payment.Data.Migrations
 {
     [DbContext(typeof(PaymentDb))]
-    [Migration("20261125160953_PaymentBook")]
+    [Migration("20261125163657_PaymentBook")]
     partial class PaymentBook
     {
         /// <inheritdoc />
