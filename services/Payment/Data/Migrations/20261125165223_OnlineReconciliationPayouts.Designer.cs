@@ -13,7 +13,7 @@ using Platform.Payment.Data;
 namespace Platform.Payment.Data.Migrations
 {
     [DbContext(typeof(PaymentDb))]
-    [Migration("20261125162734_OnlineReconciliationPayouts")]
+    [Migration("20261125165223_OnlineReconciliationPayouts")]
     partial class OnlineReconciliationPayouts
     {
         /// <inheritdoc />
