@@ -60,7 +60,7 @@ public sealed class IntentDesk(PaymentDb db, OnlineProviders providers, AuditTra
     /// <summary>Closes the QR code at the provider first, so the payer can no longer pay what we cancel.</summary>
     public async Task<PaymentIntent> CancelAsync(Guid id, string actor, CancellationToken ct)
     {
-        var intent = (await db.Set<PaymentIntent>().FromSql($"SELECT * FROM payment_intents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
+        var intent = (await db.Set<PaymentIntent>().FromSql($"SELECT *, xmin FROM payment_intents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
             ?? throw new NotFoundException("payment intent", id.ToString());
         if (intent.IsFinal)
         {

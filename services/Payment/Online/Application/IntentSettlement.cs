@@ -39,7 +39,7 @@ public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, Aud
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var intent = (await db.Set<PaymentIntent>().FromSql(
-                $"SELECT * FROM payment_intents WHERE provider = {provider} AND provider_reference = {providerReference} FOR UPDATE")
+                $"SELECT *, xmin FROM payment_intents WHERE provider = {provider} AND provider_reference = {providerReference} FOR UPDATE")
             .ToListAsync(ct)).SingleOrDefault();
         if (intent is null)
         {

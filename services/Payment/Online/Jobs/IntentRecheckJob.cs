@@ -58,7 +58,7 @@ public sealed class IntentRecheckJob(IServiceScopeFactory scopes, TimeProvider c
     private async Task<bool> ExpireAsync(PaymentDb db, OnlineProviders providers, Guid id, DateTimeOffset now, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var intent = (await db.Set<PaymentIntent>().FromSql($"SELECT * FROM payment_intents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).Single();
+        var intent = (await db.Set<PaymentIntent>().FromSql($"SELECT *, xmin FROM payment_intents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).Single();
         if (intent.ProviderReference is { } reference)
         {
             // Closed first: once closed the payer cannot pay, so expiring cannot lose a payment made meanwhile
