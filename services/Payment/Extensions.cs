@@ -8,6 +8,10 @@ using Platform.Payment.VirtualAccounts.Messaging;
 using Platform.Payment.Collections;
 using Platform.Payment.Collections.Messaging;
 using Platform.Payment.Credit;
+using Platform.Payment.Online;
+using Platform.Payment.Payouts;
+using Platform.Payment.Payouts.Messaging;
+using Platform.Payment.Reconciliation;
 
 namespace Platform.Payment;
 
@@ -29,12 +33,16 @@ public static class Extensions
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
             bus.AddConsumer<CustomerOwnerConsumer>();
+            bus.AddConsumer<RefundApprovedConsumer>();
         });
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddRecording();
         builder.AddCollections();
         builder.AddCredit();
+        builder.AddOnline();
+        builder.AddReconciliation();
+        builder.AddPayouts();
         return builder;
     }
 }

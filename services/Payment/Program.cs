@@ -4,6 +4,9 @@ using Platform.Payment.Recording.Grpc;
 using Platform.Payment.VirtualAccounts.Grpc;
 using Platform.Payment.Collections.Grpc;
 using Platform.Payment.Credit.Grpc;
+using Platform.Payment.Online;
+using Platform.Payment.Online.Grpc;
+using Platform.Payment.Reconciliation.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Payment;
@@ -23,6 +26,9 @@ public sealed class Program
         app.MapGrpcService<PaymentExceptionsApi>();
         app.MapGrpcService<CollectionsApi>();
         app.MapGrpcService<CreditApi>();
+        app.MapGrpcService<PaymentIntentsApi>();
+        app.MapGrpcService<ReconciliationApi>();
+        app.MapOnlineEndpoints();
         return app.RunServiceAsync(args);
     }
 }

@@ -6,6 +6,9 @@ using Platform.Payment.Exceptions.Data;
 using Platform.Payment.Recording.Data;
 using Platform.Payment.VirtualAccounts.Data;
 using Platform.Payment.Collections.Data;
+using Platform.Payment.Online.Data;
+using Platform.Payment.Payouts.Data;
+using Platform.Payment.Reconciliation.Data;
 
 namespace Platform.Payment.Data;
 
@@ -22,6 +25,9 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddVirtualAccountsTables();
         modelBuilder.AddExceptionsTables();
         modelBuilder.AddCollectionsTables();
+        modelBuilder.AddOnlineTables();
+        modelBuilder.AddReconciliationTables();
+        modelBuilder.AddPayoutsTables();
     }
 }
 

@@ -1,0 +1,13 @@
+namespace Platform.Payment.Online;
+
+/// <summary>Log event ids of online payments; the security events are what alerting watches.</summary>
+public static class OnlineEvents
+{
+    /// <summary>Security event: a provider notification whose signature was missing, wrong or stale was refused.</summary>
+    public static readonly EventId NotificationRejected = new(5101, "PaymentNotificationRejected");
+
+    /// <summary>Security event: a provider reported an amount other than the intent's.</summary>
+    public static readonly EventId AmountMismatch = new(5102, "PaymentNotificationAmountMismatch");
+
+    public static readonly EventId IntentExpired = new(5103, "PaymentIntentExpired");
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Scheduling;
+using Platform.Payment.Data;
+using Platform.Payment.Online.Providers;
+using Platform.Payment.Reconciliation.Application;
+using Platform.Payment.Reconciliation.Domain;
+
+namespace Platform.Payment.Reconciliation.Jobs;
+
+/// <summary>
+/// The daily run: (optionally) pulls each wallet provider's statement of the previous day, then reconciles every
+/// statement not yet reconciled and, again, every statement of the previous day (payments of that day recorded after
+/// its first reconciliation now find their lines).
+/// </summary>
+public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ReconciliationOptions> options, ILogger<ReconciliationJob> log)
+    : ScheduledJob<PaymentDb>(scopes, clock, log)
+{
+    public const string Actor = "system:reconciliation";
+
+    protected override string Name => "payment.reconciliation";
+
+    protected override TimeSpan Interval => options.Value.RunInterval;
+
+    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<PaymentDb>();
+        var desk = services.GetRequiredService<ReconciliationDesk>();
+        var yesterday = DateOnly.FromDateTime(now.ToOffset(options.Value.UtcOffset).DateTime).AddDays(-1);
+        if (options.Value.PullGatewayStatements)
+        {
+            await PullAsync(services, db, desk, yesterday, ct);
+        }
+
+        var due = await db.Set<Statement>().AsNoTracking()
+            .Where(s => s.Status == StatementStatus.Imported || s.StatementDate == yesterday)
+            .OrderBy(s => s.ImportedAt).Select(s => s.Id).ToListAsync(ct);
+        foreach (var id in due)
+        {
+            await desk.ReconcileAsync(id, Actor, ct);
+            db.ChangeTracker.Clear();
+        }
+
+        return due.Count;
+    }
+
+    private static async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly day, CancellationToken ct)
+    {
+        foreach (var provider in services.GetServices<IOnlinePaymentProvider>())
+        {
+            var name = $"{provider.Name} {day:yyyy-MM-dd}";
+            if (await db.Set<Statement>().AnyAsync(s => s.Source == StatementSource.Gateway && s.StatementDate == day && s.Name == name, ct))
+            {
+                continue;
+            }
+
+            var lines = await provider.DownloadStatementAsync(day, ct);
+            await desk.ImportAsync(new StatementHeading(StatementSource.Gateway, day, name),
+                lines.Select((l, i) => new CsvLine(i + 1, l.BookedOn, l.Amount, l.Reference, l.Counterparty)).ToList(), Actor, ct);
+        }
+    }
+}
