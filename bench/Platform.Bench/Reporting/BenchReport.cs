@@ -73,14 +73,15 @@ public sealed record ReportRow(
         ratio,
         r.ErrorSamples,
         r.StuckWorkers,
-        r.Rate is { } rate ? new OpenLoopStats(rate, r.PeakInFlight ?? 0, R(r.MaxStartLagMs ?? 0)) : null);
+        r.Rate is { } rate ? new OpenLoopStats(rate, Math.Round((r.Operations - r.Errors) / r.ElapsedSeconds, 1), r.PeakInFlight ?? 0, R(r.MaxStartLagMs ?? 0)) : null);
 
     private static double R(double ms) => Math.Round(ms, 4);
 }
 
 /// <summary>
-/// An open-loop row: the target rate (operations due per second), the most operations in flight at once, and the
+/// An open-loop row: the target rate (operations due per second), the rate achieved in successful operations (successes
+/// ÷ elapsed; it falls short of the target when operations fail or a backlog stretches the run), the most operations in flight at once, and the
 /// latest start after the due time in ms (latencies run from the due time, so a late start is in them anyway; a large
 /// lag says the bench or the machine could not keep the pace).
 /// </summary>
-public sealed record OpenLoopStats(double Rate, int PeakInFlight, double MaxStartLagMs);
+public sealed record OpenLoopStats(double Rate, double SucceededPerSecond, int PeakInFlight, double MaxStartLagMs);

@@ -89,19 +89,23 @@ public sealed class RecordPaymentScenario : IScenario
 /// visible within <c>--timeout</c> is an error ("not visible"); a failed RecordPayment is an error of its own.
 /// </summary>
 /// <remarks>
-/// One poller per customer reads its balance every <see cref="PollInterval"/> while the customer has payments not
-/// yet seen (and not at all otherwise), so billing gets at most 16 / 50 ms = 320 reads per second, fewer than the
-/// payments. Every payment has the same amount, so the balance's growth counts how many of the customer's payments
+/// One poller per customer reads its balance while the customer has payments not yet seen (and not at all
+/// otherwise): every <see cref="PollInterval"/> while the balance moves, backing off to <see cref="MaxPollInterval"/>
+/// while it does not, so a billing that falls behind gets fewer reads (16 / 200 ms = 80 per second), not more, and one
+/// that keeps up gets at most 16 / 50 ms = 320 (fewer than the payments at 500/s). Every payment has the same amount, so the balance's growth counts how many of the customer's payments
 /// billing has applied; the first n recorded (in call order) are taken as visible. When billing applies two of one
 /// customer's payments out of order their latencies swap, which leaves the distribution nearly as it is. A payment is
 /// taken as visible when the read that shows it returns, so the figure errs on the slow side by up to one interval
-/// plus one read.
+/// (50 ms, up to 200 ms for a payment already waiting that long) plus one read.
 /// </remarks>
 [SuppressMessage("Reliability", "CA1001", Justification = "The pollers' stop source is disposed in TeardownAsync, which the bench always calls.")]
 public sealed class PaymentToBalanceScenario : IScenario
 {
     /// <summary>How often a customer's balance is read while payments of it are on their way.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest pause between reads of a balance that has not moved (the interval doubles up to it).</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(200);
 
     private const int CustomerCount = 16;
 
@@ -209,6 +213,7 @@ public sealed class PaymentToBalanceScenario : IScenario
 
     private async Task PollAsync(BalanceWatch watch, CancellationToken ct)
     {
+        var interval = PollInterval;
         while (!ct.IsCancellationRequested)
         {
             await watch.WhenAwaitedAsync().WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -224,7 +229,8 @@ public sealed class PaymentToBalanceScenario : IScenario
                     new GetPrepaidBalanceRequest { CustomerId = watch.CustomerId },
                     new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct));
                 Interlocked.Increment(ref polls);
-                watch.Observe(Decimal(balance.Available));
+                var moved = watch.Observe(Decimal(balance.Available));
+                interval = moved ? PollInterval : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPollInterval.Ticks));
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException && !ct.IsCancellationRequested)
             {
@@ -235,7 +241,7 @@ public sealed class PaymentToBalanceScenario : IScenario
                 return;
             }
 
-            var rest = PollInterval - Stopwatch.GetElapsedTime(started);
+            var rest = interval - Stopwatch.GetElapsedTime(started);
             if (rest > TimeSpan.Zero)
             {
                 await Task.Delay(rest, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -301,12 +307,13 @@ internal sealed class BalanceWatch(string customerId, decimal opening)
         }
     }
 
-    /// <summary>A balance just read: each payment it newly holds makes the oldest awaited one visible.</summary>
-    public void Observe(decimal available)
+    /// <summary>A balance just read: each payment it newly holds makes the oldest awaited one visible. Answers whether it moved.</summary>
+    public bool Observe(decimal available)
     {
         var held = (long)decimal.Floor((available - opening) / BenchPayments.AmountUnits);
         lock (gate)
         {
+            var moved = held > seen;
             for (; seen < held; seen++)
             {
                 if (awaited.First is { } oldest)
@@ -315,6 +322,8 @@ internal sealed class BalanceWatch(string customerId, decimal opening)
                     oldest.Value.TrySetResult();
                 }
             }
+
+            return moved;
         }
     }
 }
