@@ -75,7 +75,7 @@ public static class BenchRun
 
             foreach (var scenario in ready)
             {
-                foreach (var concurrency in options.Concurrency)
+                foreach (var (label, settings) in Rows(options, scenario))
                 {
                     if (ct.IsCancellationRequested)
                     {
@@ -83,16 +83,12 @@ public static class BenchRun
                         return;
                     }
 
-                    Log.Info($"{scenario.Name} @ {concurrency}: {options.Warmup.TotalSeconds:0.###}s warm-up, {options.Duration.TotalSeconds:0.###}s measured");
-                    var settings = new LoadSettings(concurrency, options.Warmup, options.Duration)
-                    {
-                        DrainTimeout = options.OperationTimeout + TimeSpan.FromSeconds(5),
-                    };
+                    Log.Info($"{scenario.Name} @ {label}: {options.Warmup.TotalSeconds:0.###}s warm-up, {options.Duration.TotalSeconds:0.###}s measured");
                     var result = await new LoadRunner(settings).RunAsync(scenario.RunOnceAsync, ct);
                     if (!ct.IsCancellationRequested)
                     {
                         runs.Add((scenario.Name, result));
-                        Log.Info($"{scenario.Name} @ {concurrency}: {result.Operations} ops, {result.Errors} errors, {result.Throughput:F0} ops/s, p50 {result.P50Ms:F3} ms, p99 {result.P99Ms:F3} ms");
+                        Log.Info($"{scenario.Name} @ {label}: {result.Operations} ops, {result.Errors} errors, {result.Throughput:F0} ops/s, p50 {result.P50Ms:F3} ms, p99 {result.P99Ms:F3} ms");
                     }
                 }
             }
@@ -111,6 +107,25 @@ public static class BenchRun
                 }
             }
         }
+    }
+
+    /// <summary>One row per --concurrency level (closed loop), or per --rate for an open-loop scenario, with its label for the log.</summary>
+    private static IEnumerable<(string Label, LoadSettings Settings)> Rows(BenchOptions options, IScenario scenario)
+    {
+        var drain = options.OperationTimeout + TimeSpan.FromSeconds(5);
+        if (scenario.DefaultRate is { } defaultRate)
+        {
+            return (options.Rates ?? [defaultRate]).Select(rate => ($"{rate:0.###}/s", new LoadSettings(LoadSettings.OpenLoopMaxInFlight, options.Warmup, options.Duration)
+            {
+                Rate = rate,
+                DrainTimeout = drain,
+            }));
+        }
+
+        return options.Concurrency.Select(concurrency => (concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), new LoadSettings(concurrency, options.Warmup, options.Duration)
+        {
+            DrainTimeout = drain,
+        }));
     }
 
     /// <summary>Canonical scenario names; ratios need the baseline measured in the same invocation: run it first if it was not asked for.</summary>

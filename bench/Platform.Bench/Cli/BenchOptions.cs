@@ -15,6 +15,9 @@ public sealed record BenchOptions
 
     public IReadOnlyList<int> Concurrency { get; init; } = [64];
 
+    /// <summary>Operations per second for open-loop scenarios (one row per rate); null: each one's default.</summary>
+    public IReadOnlyList<double>? Rates { get; init; }
+
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);

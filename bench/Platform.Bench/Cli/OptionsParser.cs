@@ -14,6 +14,9 @@ public static class OptionsParser
         Options:
           --scenarios LIST      Comma-separated scenarios to run, in order (default grpc-noop). See --list.
           --concurrency LIST    Concurrent workers; a list gives one row per level, e.g. 1,16,64 (default 64).
+          --rate LIST           Operations per second of the open-loop scenarios (payment-to-balance), one row
+                                per rate, e.g. 250,500 (default: the scenario's own). Closed-loop scenarios
+                                ignore it and use --concurrency.
           --duration SECONDS    Measured window per row (default 10). Accepts 500ms, 10s, 2m too.
           --warmup SECONDS      Unrecorded warm-up before each row (default 3).
           --timeout SECONDS     Deadline of one operation (default 30).
@@ -61,6 +64,7 @@ public static class OptionsParser
                 "--list" => o with { List = true },
                 "--scenarios" or "--scenario" => o with { Scenarios = List(Value(), name) },
                 "--concurrency" or "-c" => o with { Concurrency = List(Value(), name).Select(v => Int(v, name)).Distinct().ToArray() },
+                "--rate" => o with { Rates = List(Value(), name).Select(v => Rate(v, name)).Distinct().ToArray() },
                 "--duration" or "-d" => o with { Duration = Seconds(Value(), name) },
                 "--warmup" or "-w" => o with { Warmup = Seconds(Value(), name, allowZero: true) },
                 "--timeout" => o with { OperationTimeout = Seconds(Value(), name) },
@@ -104,6 +108,11 @@ public static class OptionsParser
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 4096
             ? n
             : throw new BenchException($"Option {option}: '{value}' is not a whole number between 1 and 4096.");
+
+    private static double Rate(string value, string option) =>
+        double.TryParse(value.EndsWith("/s", StringComparison.Ordinal) ? value[..^2] : value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 100_000
+            ? n
+            : throw new BenchException($"Option {option}: '{value}' is not a rate between 0 and 100000 operations per second.");
 
     private static TimeSpan Seconds(string value, string option, bool allowZero = false)
     {

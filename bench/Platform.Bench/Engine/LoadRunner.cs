@@ -3,17 +3,24 @@ using System.Diagnostics;
 namespace Platform.Bench.Engine;
 
 /// <summary>
-/// Runs an operation with <see cref="LoadSettings.Concurrency"/> closed-loop workers: a warm-up (not recorded), then a
-/// measured window. An operation counts when it <em>starts</em> inside the window; the elapsed time runs from the start
-/// of the window to the end of the last counted operation, so throughput = operations / elapsed. Errors are counted,
-/// not timed. The run always stops by itself: no operation starts after the window, in-flight ones are cancelled after
-/// <see cref="LoadSettings.DrainTimeout"/>, and workers that ignore cancellation are abandoned (reported as stuck).
+/// Runs an operation for a warm-up (not recorded), then a measured window: closed loop with
+/// <see cref="LoadSettings.Concurrency"/> workers, or open loop at <see cref="LoadSettings.Rate"/> operations per second
+/// (see <see cref="OpenLoop"/>). An operation counts when it <em>starts</em> (open loop: is due) inside the window; the
+/// elapsed time runs from the start of the window to the end of the last counted operation, so throughput = operations
+/// / elapsed. Errors are counted, not timed. The run always stops by itself: no operation starts after the window,
+/// in-flight ones are cancelled after <see cref="LoadSettings.DrainTimeout"/>, and operations that ignore cancellation
+/// are abandoned (reported as stuck).
 /// </summary>
 public sealed class LoadRunner(LoadSettings settings)
 {
     public async Task<RunResult> RunAsync(Func<CancellationToken, Task> operation, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Concurrency, 1);
+        if (settings.Rate is { } rate)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0);
+        }
+
         var t0 = Stopwatch.GetTimestamp();
         var measureStart = t0 + Ticks(settings.Warmup);
         var measureEnd = measureStart + Ticks(settings.Duration);
@@ -21,33 +28,48 @@ public sealed class LoadRunner(LoadSettings settings)
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(hardStop);
+        if (settings.Rate is { } r)
+        {
+            var loop = new OpenLoop(operation, settings, r, measureStart, measureEnd);
+            await WithinAsync(Task.Run(() => loop.RunAsync(t0, cts.Token), CancellationToken.None), hardStop);
+            return Summarize([loop.Tally], loop.InFlight, measureStart) with
+            {
+                Rate = r,
+                PeakInFlight = loop.PeakInFlight,
+                MaxStartLagMs = Ms(loop.MaxStartLag),
+            };
+        }
+
         var workers = Enumerable.Range(0, settings.Concurrency)
             .Select(_ => new Worker(operation, settings, measureStart, measureEnd))
             .ToArray();
         var tasks = workers.Select(w => Task.Run(() => w.RunAsync(cts.Token), CancellationToken.None)).ToArray();
+        await WithinAsync(Task.WhenAll(tasks), hardStop);
+        return Summarize([.. workers.Select(w => w.Tally)], tasks.Count(t => !t.IsCompleted), measureStart);
+    }
 
-        var all = Task.WhenAll(tasks);
+    /// <summary>Waits for <paramref name="all"/>, but no longer than 5 s past the hard stop.</summary>
+    private static async Task WithinAsync(Task all, TimeSpan hardStop)
+    {
         var finished = await Task.WhenAny(all, Task.Delay(hardStop + TimeSpan.FromSeconds(5), CancellationToken.None));
         if (finished == all)
         {
-            await all; // surfaces nothing: workers catch every operation failure
+            await all; // surfaces nothing: every operation failure is caught and counted
         }
-
-        return Summarize(workers, tasks.Count(t => !t.IsCompleted), measureStart);
     }
 
-    private RunResult Summarize(Worker[] workers, int stuck, long measureStart)
+    private RunResult Summarize(IReadOnlyList<OperationTally> tallies, int stuck, long measureStart)
     {
         var latencies = new LatencyHistogram();
         var samples = new Dictionary<string, long>(StringComparer.Ordinal);
         long errors = 0;
         long lastEnd = measureStart;
-        foreach (var w in workers)
+        foreach (var tally in tallies)
         {
-            latencies.Add(w.Latencies);
-            errors += w.Errors;
-            lastEnd = Math.Max(lastEnd, w.LastEnd);
-            foreach (var (message, count) in w.ErrorSamples)
+            latencies.Add(tally.Latencies);
+            errors += tally.Errors;
+            lastEnd = Math.Max(lastEnd, tally.LastEnd);
+            foreach (var (message, count) in tally.ErrorSamples)
             {
                 samples[message] = samples.GetValueOrDefault(message) + count;
             }

@@ -1,6 +1,10 @@
 namespace Platform.Bench.Engine;
 
-/// <summary>What one <see cref="LoadRunner"/> run measured. Latencies are of successful operations, in milliseconds.</summary>
+/// <summary>
+/// What one <see cref="LoadRunner"/> run measured. Latencies are of successful operations, in milliseconds. An open-loop
+/// run also has its target <see cref="Rate"/>, the most operations it had in flight at once and how late the latest
+/// operation started after its scheduled time (above a few ms, the bench itself could not keep the pace).
+/// </summary>
 public sealed record RunResult(
     int Concurrency,
     long Operations,
@@ -13,7 +17,10 @@ public sealed record RunResult(
     double P99Ms,
     double MaxMs,
     IReadOnlyList<ErrorSample> ErrorSamples,
-    int StuckWorkers);
+    int StuckWorkers,
+    double? Rate = null,
+    int? PeakInFlight = null,
+    double? MaxStartLagMs = null);
 
 /// <summary>One distinct error message and how many operations failed with it (only the first few distinct ones are kept).</summary>
 public sealed record ErrorSample(string Message, long Count);

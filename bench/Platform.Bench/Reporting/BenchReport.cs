@@ -11,10 +11,12 @@ public sealed record BenchReport(DateTimeOffset StartedAt, HostInfo Host, Report
     {
         var rows = runs.Select(r =>
         {
-            var baseline = runs.FirstOrDefault(b => b.Scenario == options.Baseline && b.Result.Concurrency == r.Result.Concurrency).Result;
+            // Rows compare at the same concurrency; an open-loop row has no closed-loop counterpart to compare with.
+            var baseline = r.Result.Rate is not null ? null
+                : runs.FirstOrDefault(b => b.Scenario == options.Baseline && b.Result.Rate is null && b.Result.Concurrency == r.Result.Concurrency).Result;
             return ReportRow.From(r.Scenario, r.Result, baseline is null ? null : Ratios.Of(options.Baseline!, r.Result, baseline));
         }).ToArray();
-        var settings = new ReportSettings(options.Scenarios, options.Concurrency, options.Warmup.TotalSeconds, options.Duration.TotalSeconds, options.Baseline, resources);
+        var settings = new ReportSettings(options.Scenarios, options.Concurrency, options.Rates, options.Warmup.TotalSeconds, options.Duration.TotalSeconds, options.Baseline, resources);
         return new BenchReport(startedAt, HostInfo.Current(), settings, rows);
     }
 }
@@ -29,7 +31,7 @@ public sealed record HostInfo(string Machine, int Processors, string Os, string 
 }
 
 public sealed record ReportSettings(
-    IReadOnlyList<string> Scenarios, IReadOnlyList<int> Concurrency, double WarmupSeconds, double DurationSeconds, string? Baseline, string? Resources);
+    IReadOnlyList<string> Scenarios, IReadOnlyList<int> Concurrency, IReadOnlyList<double>? Rates, double WarmupSeconds, double DurationSeconds, string? Baseline, string? Resources);
 
 /// <summary>Latencies of successful operations, in milliseconds.</summary>
 public sealed record Latency(double Mean, double P50, double P90, double P99, double Max);
@@ -43,6 +45,10 @@ public sealed record Ratios(string Baseline, double? Throughput, double? P50, do
     private static double? Div(double x, double y) => y > 0 ? Math.Round(x / y, 4) : null;
 }
 
+/// <summary>
+/// One (scenario, concurrency) or, open loop, (scenario, rate) row. For an open-loop row <see cref="Concurrency"/> is
+/// the in-flight bound, and <see cref="OpenLoop"/> says what the scheduler saw.
+/// </summary>
 public sealed record ReportRow(
     string Scenario,
     int Concurrency,
@@ -53,7 +59,8 @@ public sealed record ReportRow(
     Latency LatencyMs,
     Ratios? Ratio,
     IReadOnlyList<ErrorSample> ErrorSamples,
-    int StuckWorkers)
+    int StuckWorkers,
+    OpenLoopStats? OpenLoop)
 {
     public static ReportRow From(string scenario, RunResult r, Ratios? ratio) => new(
         scenario,
@@ -65,7 +72,16 @@ public sealed record ReportRow(
         new Latency(R(r.MeanMs), R(r.P50Ms), R(r.P90Ms), R(r.P99Ms), R(r.MaxMs)),
         ratio,
         r.ErrorSamples,
-        r.StuckWorkers);
+        r.StuckWorkers,
+        r.Rate is { } rate ? new OpenLoopStats(rate, Math.Round((r.Operations - r.Errors) / r.ElapsedSeconds, 1), r.PeakInFlight ?? 0, R(r.MaxStartLagMs ?? 0)) : null);
 
     private static double R(double ms) => Math.Round(ms, 4);
 }
+
+/// <summary>
+/// An open-loop row: the target rate (operations due per second), the rate achieved in successful operations (successes
+/// ÷ elapsed; it falls short of the target when operations fail or a backlog stretches the run), the most operations in flight at once, and the
+/// latest start after the due time in ms (latencies run from the due time, so a late start is in them anyway; a large
+/// lag says the bench or the machine could not keep the pace).
+/// </summary>
+public sealed record OpenLoopStats(double Rate, double SucceededPerSecond, int PeakInFlight, double MaxStartLagMs);

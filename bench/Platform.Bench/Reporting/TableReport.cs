@@ -13,7 +13,7 @@ public static class TableReport
         var rows = report.Results.Select(r => new[]
         {
             r.Scenario,
-            I(r.Concurrency),
+            r.OpenLoop is { } open ? open.Rate.ToString("0.###", CultureInfo.InvariantCulture) + "/s" : I(r.Concurrency),
             I(r.Operations),
             I(r.Errors),
             r.Throughput.ToString("F0", CultureInfo.InvariantCulture),
@@ -34,12 +34,22 @@ public static class TableReport
         sb.AppendLine(report.Settings.Baseline is { } b
             ? $"ratio = ops/s ÷ {b} ops/s at the same concurrency; p50 ratio = p50 ÷ {b} p50 (all four ratios are in the JSON)."
             : "No baseline (--baseline none): no ratios.");
+        if (report.Results.Any(r => r.OpenLoop is not null))
+        {
+            sb.AppendLine("Rows with conc N/s are open loop: N operations due per second, latency from each one's due time; no ratio.");
+            foreach (var r in report.Results.Where(r => r.OpenLoop is not null))
+            {
+                sb.AppendLine($"  {r.Scenario} @ {r.OpenLoop!.Rate:0.###}/s: achieved {r.OpenLoop.SucceededPerSecond:F1} successful ops/s, peak {r.OpenLoop.PeakInFlight} in flight, latest start {Ms(r.OpenLoop.MaxStartLagMs)} ms after due.");
+            }
+        }
+
         sb.AppendLine($"{report.Settings.WarmupSeconds:0.###}s warm-up + {report.Settings.DurationSeconds:0.###}s measured per row; latencies of successful operations; {report.Host.Processors} cores, {report.Host.Runtime}.");
 
         foreach (var r in report.Results.Where(r => r.ErrorSamples.Count > 0 || r.StuckWorkers > 0))
         {
             sb.AppendLine();
-            sb.AppendLine($"{r.Scenario} @ {r.Concurrency}: {r.Errors} errors{(r.StuckWorkers > 0 ? $", {r.StuckWorkers} workers stuck past the drain timeout" : "")}");
+            var at = r.OpenLoop is { } open ? open.Rate.ToString("0.###", CultureInfo.InvariantCulture) + "/s" : I(r.Concurrency);
+            sb.AppendLine($"{r.Scenario} @ {at}: {r.Errors} errors{(r.StuckWorkers > 0 ? $", {r.StuckWorkers} workers stuck past the drain timeout" : "")}");
             foreach (var e in r.ErrorSamples)
             {
                 sb.AppendLine($"  {e.Count,8} × {e.Message}");

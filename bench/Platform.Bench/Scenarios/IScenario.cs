@@ -16,6 +16,12 @@ public interface IScenario
     /// <summary>One line for <c>--list</c> and <c>--help</c>.</summary>
     string Description => "";
 
+    /// <summary>
+    /// Null for a closed-loop scenario (run once per <c>--concurrency</c> level). An open-loop scenario answers the
+    /// operations per second it runs at unless <c>--rate</c> says otherwise; it is run once per rate instead.
+    /// </summary>
+    double? DefaultRate => null;
+
     /// <summary>Prepares shared state (clients, tables, seed data). Throw <see cref="BenchException"/> for a clear message.</summary>
     Task SetupAsync(BenchContext context);
 
