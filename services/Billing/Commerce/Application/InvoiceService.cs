@@ -170,7 +170,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
             receipt = new Receipt
             {
                 Id = Guid.CreateVersion7(),
-                Number = await numbers.NextAsync("RCP", now, ct),
+                Number = await numbers.NextReceiptAsync(now, ct),
                 CustomerId = customerId,
                 PaymentId = paymentId,
                 ContractId = contractId ?? SingleContractOf(allocations.Select(a => invoices.Single(i => i.Id == a.InvoiceId))),

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Billing.Commerce.Application;
 using Platform.Billing.Commerce.Domain;
 
 namespace Platform.Billing.Commerce.Data;
@@ -139,6 +140,7 @@ public static class CommerceModel
             e.Ignore(i => i.AmountDue);
         });
 
+        model.HasSequence<long>(DocumentNumbers.ReceiptSequence);
         model.Entity<Receipt>(e =>
         {
             e.ToTable("receipts");

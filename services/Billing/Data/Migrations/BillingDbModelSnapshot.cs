@@ -23,6 +23,8 @@ namespace Platform.Billing.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("receipt_numbers");
+
             modelBuilder.Entity("Platform.Billing.Commerce.Domain.Amendment", b =>
                 {
                     b.Property<Guid>("Id")
