@@ -108,7 +108,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         {
             await redis.GetDatabase().KeyDeleteAsync(keys.Select(CacheKey).ToArray());
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // The cached copy then lives out its expiry; logged loudly because it holds an erased subject's answer.
             log.LogWarning(e, "Idempotency cache unavailable: {Count} forgotten answers stay cached until they expire", keys.Count);
@@ -174,7 +174,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
                 ? new IdempotentRequest { Key = key, Request = (string)values[0]!, Response = (byte[])values[1]! }
                 : null;
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             log.LogDebug(e, "Idempotency cache unavailable; reading the database");
             return null;
@@ -197,7 +197,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
             batch.Execute();
             await Task.WhenAll(set, expire);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             log.LogDebug(e, "Idempotency cache unavailable; not caching");
         }
