@@ -50,23 +50,26 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         return fact;
     }
 
-    /// <summary>The tier basis now: facts saved so far plus those added but not yet saved in this unit of work.</summary>
+    /// <summary>
+    /// The tier basis now: the saved facts of the window summed by the database (a customer's year of payments is never
+    /// loaded), plus those added but not yet saved in this unit of work.
+    /// </summary>
     public async Task<TierBasis> BasisAsync(Guid customerId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var since = now - ValueTiers.Window;
-        var payments = await db.Set<PaymentFact>().AsNoTracking()
-            .Where(p => p.CustomerId == customerId && p.ReceivedAt > since).Select(p => new { p.PaymentId, p.ReceivedAt, p.Amount }).ToListAsync(ct);
-        var refunds = await db.Set<RefundFact>().AsNoTracking()
-            .Where(r => r.CustomerId == customerId && r.PaidAt > since).Select(r => new { r.RefundId, r.PaidAt, r.Amount }).ToListAsync(ct);
-        var pendingPayments = db.ChangeTracker.Entries<PaymentFact>().Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId)
-            .Select(e => new { e.Entity.PaymentId, e.Entity.ReceivedAt, e.Entity.Amount });
-        var pendingRefunds = db.ChangeTracker.Entries<RefundFact>().Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId)
-            .Select(e => new { e.Entity.RefundId, e.Entity.PaidAt, e.Entity.Amount });
-        return ValueTiers.Basis(
-            payments.Concat(pendingPayments).DistinctBy(p => p.PaymentId).Select(p => (p.ReceivedAt, p.Amount)),
-            refunds.Concat(pendingRefunds).DistinctBy(r => r.RefundId).Select(r => (r.PaidAt, r.Amount)),
-            now);
+        var saved = await db.Set<PaymentFact>().AsNoTracking()
+            .Where(p => p.CustomerId == customerId && p.ReceivedAt > since && p.ReceivedAt <= now)
+            .GroupBy(_ => 1).Select(g => new { Paid = g.Sum(p => p.Amount), Count = g.Count() }).SingleOrDefaultAsync(ct);
+        var savedRefunds = await db.Set<RefundFact>().AsNoTracking()
+            .Where(r => r.CustomerId == customerId && r.PaidAt > since && r.PaidAt <= now).SumAsync(r => r.Amount, ct);
+        var pendingPayments = db.ChangeTracker.Entries<PaymentFact>()
+            .Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId && e.Entity.ReceivedAt > since && e.Entity.ReceivedAt <= now)
+            .Select(e => e.Entity.Amount).ToList();
+        var pendingRefunds = db.ChangeTracker.Entries<RefundFact>()
+            .Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId && e.Entity.PaidAt > since && e.Entity.PaidAt <= now)
+            .Sum(e => e.Entity.Amount);
+        return ValueTiers.Basis((saved?.Paid ?? 0m) + pendingPayments.Sum(), (saved?.Count ?? 0) + pendingPayments.Count, savedRefunds + pendingRefunds);
     }
 
     /// <summary>Recomputes the tier; a change is saved on the tracked profile and announced.</summary>

@@ -31,9 +31,11 @@ public static class ValueTiers
     {
         var since = now - Window;
         var paid = payments.Where(p => p.At > since && p.At <= now).ToList();
-        var refunded = refunds.Where(r => r.At > since && r.At <= now).Sum(r => r.Amount);
-        return new TierBasis(Math.Max(0, paid.Sum(p => p.Amount) - refunded), paid.Count);
+        return Basis(paid.Sum(p => p.Amount), paid.Count, refunds.Where(r => r.At > since && r.At <= now).Sum(r => r.Amount));
     }
+
+    /// <summary>The basis from totals already taken over the window: net paid never below zero.</summary>
+    public static TierBasis Basis(decimal paid, int purchases, decimal refunded) => new(Math.Max(0, paid - refunded), purchases);
 
     public static ValueTier Compute(TierBasis basis, TierThresholds thresholds) =>
         basis.PaidAmount >= thresholds.HighAmount && basis.Purchases >= thresholds.HighPurchases ? ValueTier.High
