@@ -108,8 +108,10 @@ public sealed class PostgresServer(int port = 0, Action<string>? output = null, 
     protected override ChildProcessSpec CreateSpec(string dataDirectory) => new(
         Path.Combine(BinDirectory, "postgres"),
         [
+            // Every service (and, under test, every test class's in-process hosts at once) keeps its own pool of up
+            // to 100 connections; 300 ran out once the payment areas' hosts joined the suite.
             "-D", Path.Combine(dataDirectory, "data"), "-p", Port.ToString(), "-h", "127.0.0.1",
-            "-c", "unix_socket_directories=", "-c", "max_connections=300", "-c", "fsync=off",
+            "-c", "unix_socket_directories=", "-c", "max_connections=1000", "-c", "fsync=off",
             "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 
             // The working set lives in memory, so a random page read costs about what a sequential one does; at the
