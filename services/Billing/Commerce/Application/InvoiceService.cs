@@ -85,9 +85,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     public async Task<Invoice> VoidAsync(Guid id, string reason, CancellationToken ct)
     {
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        var wasIssued = (await LoadAsync(id, ct)).IssuedAt is not null;
         var invoice = await CloseAsync(id, InvoiceAction.Void, reason, ct);
-        if (wasIssued && invoice.AmountDue > 0)
+        if (invoice.IssuedAt is not null && invoice.AmountDue > 0) // a voided draft was never owed
         {
             await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
         }
