@@ -107,7 +107,8 @@ public sealed class RabbitMqServer(int port = 0, Action<string>? output = null, 
         Environment = new Dictionary<string, string?>(Environment(dataDirectory))
         {
             ["RABBITMQ_ALLOW_INPUT"] = "1",
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+B i",
+            // No busy-waiting schedulers: on a shared or small machine their spinning takes CPU the services need.
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+B i +sbwt none +sbwtdcpu none +sbwtdio none",
         },
         WorkingDirectory = dataDirectory,
         StopSignal = Native.SigTerm,

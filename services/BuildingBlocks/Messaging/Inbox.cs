@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Data;
 
 namespace Platform.BuildingBlocks.Messaging;
 
@@ -13,7 +14,7 @@ public static class Inbox
     public static async Task<bool> ApplyOnceAsync(this DbContext db, Guid messageId, string consumer, TimeProvider clock,
         Func<CancellationToken, Task> apply, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWholeTransactionAsync(ct);
         var recorded = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING",
             ct);

@@ -156,8 +156,14 @@ public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCa
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Lost a race with another registration or update of the same phone or e-mail.
+            // Lost a race with another registration or update of the same phone or e-mail. The failed insert aborted
+            // the request's transaction (it has no savepoints: WholeTransactions), so look the holder up outside it.
             db.ChangeTracker.Clear();
+            if (db.Database.CurrentTransaction is { } tx)
+            {
+                await tx.RollbackAsync(ct);
+            }
+
             await RefuseDuplicateAsync(emailIndex, phoneIndex, self, ct);
             throw;
         }

@@ -16,7 +16,11 @@ namespace Platform.Payment.Recording.Application;
 public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, PiiProtector pii,
     IOptions<RecordingOptions> options, TimeProvider clock)
 {
-    public async Task<Domain.Payment> RecordAsync(NewPayment request, string actor, CancellationToken ct)
+    /// <summary>
+    /// Stages a recorded payment, its announcement (when received) and its audit entry on the unit of work; the caller
+    /// saves them in one SaveChanges (with the idempotent answer: <c>IdempotentRequests.ExecuteStagedAsync</c>).
+    /// </summary>
+    public Domain.Payment Record(NewPayment request, string actor)
     {
         var now = clock.GetUtcNow();
         var failed = request.FailureReason is not null;
@@ -58,7 +62,6 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
             payment.ContractId,
             payment.InvoiceIds,
         });
-        await db.SaveChangesAsync(ct);
         return payment;
     }
 

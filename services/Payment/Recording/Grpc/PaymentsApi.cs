@@ -17,8 +17,8 @@ public sealed class PaymentsApi(PaymentDesk desk, PaymentMapping map, Idempotent
     public override async Task<Contracts.Payment.V1.Payment> RecordPayment(RecordPaymentRequest request, ServerCallContext context)
     {
         var payment = RecordPaymentValidation.Read(request, context.CallerId(), clock.GetUtcNow(), options.Value);
-        return await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await desk.RecordAsync(payment, context.CallerId(), ct), context), context.CancellationToken);
+        return await idempotent.ExecuteStagedAsync(request.RequestId, request,
+            _ => Task.FromResult(map.ToProto(desk.Record(payment, context.CallerId()), context)), context.CancellationToken);
     }
 
     [Authorize(Roles = PaymentMapping.Recorders)]

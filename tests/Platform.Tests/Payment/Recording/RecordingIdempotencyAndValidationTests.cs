@@ -1,10 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Payment.V1;
 using Platform.Payment.Data;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
+using StackExchange.Redis;
 using static Platform.Tests.Payment.Recording.RecordingHost;
 
 namespace Platform.Tests.Payment.Recording;
@@ -40,6 +42,28 @@ public sealed class RecordingIdempotencyAndValidationTests(RecordingHost host) :
         Assert.Equal(["amount"], Fields(e));
         Assert.Equal(before, await host.CountsAsync());
         Assert.Equal(250L, (await host.Payments.GetPaymentAsync(new GetPaymentRequest { PaymentId = first.PaymentId }, Tokens.As(Roles.FinanceClerk))).Amount.Units);
+    }
+
+    [Fact]
+    public async Task A_repeat_the_cache_no_longer_holds_is_answered_from_the_database_and_applied_once()
+    {
+        var request = Cash(Id(), 180m);
+        var first = await host.RecordAsync(request);
+        var redis = host.Payment.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var cacheKey = $"idem:{nameof(PaymentDb)}:{nameof(RecordPaymentRequest)}:{request.RequestId}";
+        Assert.True(await redis.KeyDeleteAsync(cacheKey)); // the probe: the answer was cached under this key
+        var before = await host.CountsAsync();
+
+        var again = await host.RecordAsync(request.Clone());
+        await redis.KeyDeleteAsync(cacheKey);
+        var changed = request.Clone();
+        changed.Amount = Cny(190m);
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.RecordAsync(changed));
+
+        Assert.Equal(first.PaymentId, again.PaymentId);
+        Assert.Equal(["amount"], Fields(e));
+        Assert.Equal(before, await host.CountsAsync());
+        Assert.Single(await host.OutboxAsync("PaymentReceived", first.PaymentId));
     }
 
     public static TheoryData<string, string> BadInputs() => new()
