@@ -50,3 +50,90 @@ public abstract class InboxConsumer<TMessage, TDb>(TDb db, TimeProvider clock) :
     /// <summary>The consumer's effects: change entities of <see cref="Db"/> (SaveChanges is called for you).</summary>
     protected abstract Task ApplyAsync(TMessage message, CancellationToken ct);
 }
+
+/// <summary>
+/// An <see cref="InboxConsumer{TMessage,TDb}"/> for busy event streams: the messages that arrive together (up to
+/// <see cref="InboxBatching.Limit"/>, waiting at most <see cref="InboxBatching.Window"/> for more) are applied once each, in their order, in ONE
+/// transaction with one inbox insert and one SaveChanges, instead of a transaction per message. Register it with
+/// <see cref="InboxBatching.AddInboxBatchConsumer{TConsumer}"/>; one batch runs at a time per service instance, so two
+/// batches never lock the same rows in different orders. If the batch fails, each message is applied on its own,
+/// so one bad message cannot hold back the others; the failure is then rethrown for the retry policy.
+/// </summary>
+public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clock) : IConsumer<Batch<TMessage>>
+    where TMessage : class
+    where TDb : DbContext
+{
+    protected TDb Db { get; } = db;
+
+    protected TimeProvider Clock { get; } = clock;
+
+    public async Task Consume(ConsumeContext<Batch<TMessage>> context)
+    {
+        var ct = context.CancellationToken;
+        var consumer = GetType().Name;
+        var messages = context.Message
+            .Select(m => (Id: m.MessageId ?? throw new InvalidOperationException("A message without a message id cannot be applied once"), m.Message))
+            .DistinctBy(m => m.Id)
+            .ToList();
+        try
+        {
+            Db.ChangeTracker.Clear();
+            await using var tx = await Db.BeginWholeTransactionAsync(ct);
+            var now = Clock.GetUtcNow();
+            var ids = messages.Select(m => m.Id).ToArray();
+            var fresh = (await Db.Database.SqlQuery<Guid>($"""
+                INSERT INTO inbox_messages (message_id, consumer, processed_at)
+                SELECT id, {consumer}, {now} FROM unnest({ids}) AS t(id)
+                ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
+                """).ToListAsync(ct)).ToHashSet();
+            foreach (var (id, message) in messages.Where(m => fresh.Contains(m.Id)))
+            {
+                await ApplyAsync(message, ct);
+            }
+
+            await Db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested && messages.Count > 1)
+        {
+            Exception? first = null;
+            foreach (var (id, message) in messages)
+            {
+                try
+                {
+                    Db.ChangeTracker.Clear();
+                    await Db.ApplyOnceAsync(id, consumer, Clock, c => ApplyAsync(message, c), ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    first ??= e;
+                }
+            }
+
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+        }
+    }
+
+    /// <summary>One message's effects on <see cref="Db"/>, staged (SaveChanges is called for the batch).</summary>
+    protected abstract Task ApplyAsync(TMessage message, CancellationToken ct);
+}
+
+public static class InboxBatching
+{
+    /// <summary>Most messages applied in one transaction.</summary>
+    public const int Limit = 100;
+
+    /// <summary>How long a batch waits for more messages after its first: the latency a quiet stream pays.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Adds a batch inbox consumer with the batch limits of <see cref="InboxBatchConsumer{TMessage,TDb}"/>.</summary>
+    public static void AddInboxBatchConsumer<TConsumer>(this IBusRegistrationConfigurator bus)
+        where TConsumer : class, IConsumer =>
+        bus.AddConsumer<TConsumer>(c => c.Options<BatchOptions>(o => o
+            .SetMessageLimit(Limit)
+            .SetTimeLimit(Window)
+            .SetConcurrencyLimit(1)));
+}

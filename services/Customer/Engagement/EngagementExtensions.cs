@@ -1,4 +1,5 @@
 using MassTransit;
+using Platform.BuildingBlocks.Messaging;
 using Platform.Customer.Engagement.Application;
 using Platform.Customer.Engagement.Domain;
 using Platform.Customer.Engagement.Messaging;
@@ -12,9 +13,9 @@ public static class EngagementExtensions
     public static IBusRegistrationConfigurator AddEngagementConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<EngagementContractSignedConsumer>();
-        bus.AddConsumer<EngagementPaymentReceivedConsumer>();
+        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer>();
         bus.AddConsumer<EngagementRefundPaidConsumer>();
-        bus.AddConsumer<EngagementBalanceChangedConsumer>();
+        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer>();
         bus.AddConsumer<EngagementPrepaidExpiredConsumer>();
         bus.AddConsumer<EngagementSurveyAnsweredConsumer>();
         return bus;

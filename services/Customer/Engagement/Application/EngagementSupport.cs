@@ -61,8 +61,9 @@ public static class PageToken
 /// <summary>Reads the profile the engagement changes, tracked, so its changes go through SaveChanges (and the cache invalidation).</summary>
 public static class Profiles
 {
+    /// <summary>The tracked profile: from the unit of work when already loaded (no round trip), else from the database.</summary>
     public static Task<CustomerProfile?> FindTrackedAsync(this CustomerDb db, Guid id, CancellationToken ct) =>
-        db.Set<CustomerProfile>().SingleOrDefaultAsync(c => c.Id == id, ct);
+        db.Set<CustomerProfile>().FindAsync([id], ct).AsTask();
 
     public static async Task<CustomerProfile> GetTrackedAsync(this CustomerDb db, Guid id, CancellationToken ct) =>
         await db.FindTrackedAsync(id, ct) ?? throw new NotFoundException("customer", id.ToString());

@@ -14,7 +14,8 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     /// <summary>Stores the payment once (by payment id); false when it was already known.</summary>
     public async Task<PaymentFact?> RecordPaymentAsync(PaymentReceived paid, CancellationToken ct)
     {
-        if (await db.Set<PaymentFact>().AnyAsync(p => p.PaymentId == paid.PaymentId, ct))
+        // Local too: a batch of messages is applied in one unit of work (InboxBatchConsumer).
+        if (db.Set<PaymentFact>().Local.Any(p => p.PaymentId == paid.PaymentId) || await db.Set<PaymentFact>().AnyAsync(p => p.PaymentId == paid.PaymentId, ct))
         {
             return null;
         }

@@ -21,9 +21,12 @@ public sealed class EngagementContractSignedConsumer(CustomerDb db, TimeProvider
     }
 }
 
-/// <summary>A payment is activity, counts for the value tier and earns loyalty points, once per payment.</summary>
+/// <summary>
+/// A payment is activity, counts for the value tier and earns loyalty points, once per payment. Every payment of the
+/// platform comes through here, so payments are taken in batches.
+/// </summary>
 public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle, ValueTierGrader tiers, LoyaltyBook loyalty)
-    : InboxConsumer<PaymentReceived, CustomerDb>(db, clock)
+    : InboxBatchConsumer<PaymentReceived, CustomerDb>(db, clock)
 {
     protected override async Task ApplyAsync(PaymentReceived message, CancellationToken ct)
     {
@@ -50,9 +53,9 @@ public sealed class EngagementRefundPaidConsumer(CustomerDb db, TimeProvider clo
     }
 }
 
-/// <summary>Balance activity; an exhausted balance without renewal churns the customer.</summary>
+/// <summary>Balance activity; an exhausted balance without renewal churns the customer. Every ledger movement comes through here: batched.</summary>
 public sealed class EngagementBalanceChangedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle)
-    : InboxConsumer<PrepaidBalanceChanged, CustomerDb>(db, clock)
+    : InboxBatchConsumer<PrepaidBalanceChanged, CustomerDb>(db, clock)
 {
     protected override Task ApplyAsync(PrepaidBalanceChanged message, CancellationToken ct) => lifecycle.OnBalanceChangedAsync(message, ct);
 }

@@ -39,6 +39,40 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         (await services.OutboxAsync<T>()).Count(p => p.Contains(customerId, StringComparison.Ordinal));
 
     [Fact]
+    public async Task A_burst_of_payments_applied_in_batches_counts_each_payment_once()
+    {
+        var customers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => services.RegisterAsync()));
+        var payments = Enumerable.Range(0, 30)
+            .Select(i => Paid(customers[i % 3].CustomerId, 100m + i, T0.AddDays(1).AddMinutes(i)))
+            .ToList();
+        var balances = payments.Select(p => Balance(p.CustomerId.ToString(), p.Amount, p.OccurredAt)).ToList();
+
+        // All at once, with every fifth payment delivered twice (a redelivery keeps its message id) and one announced
+        // again under a new event id: the batches see repeats inside themselves and across each other.
+        await Task.WhenAll(payments.Select(p => services.PublishAsync(p)).Concat(balances.Select(b => services.PublishAsync(b))));
+        var announcedAgain = payments[1] with { EventId = Guid.NewGuid() };
+        await Task.WhenAll(payments.Where((_, i) => i % 5 == 0).Select(p => services.PublishAsync(p)).Append(services.PublishAsync(announcedAgain)));
+        foreach (var (message, i) in payments.Select((p, i) => (p, i)))
+        {
+            await Eventually.Until(() => Task.FromResult(services.Consumed.Of(message.EventId)), n => n >= (i % 5 == 0 ? 2 : 1), what: $"payment {i} consumed");
+        }
+
+        foreach (var balance in balances)
+        {
+            await Eventually.Until(() => Task.FromResult(services.Consumed.Of(balance.EventId)), n => n >= 1, what: "balance change consumed");
+        }
+
+        await Eventually.Until(() => Task.FromResult(services.Consumed.Of(announcedAgain.EventId)), n => n >= 1, what: "the re-announced payment consumed");
+        foreach (var (customer, k) in customers.Select((c, k) => (c, k)))
+        {
+            var own = payments.Where((_, i) => i % 3 == k).ToList();
+            var tier = await TierAsync(customer.CustomerId);
+            Assert.Equal((own.Count, (long)own.Sum(p => p.Amount)), (tier.Purchases, tier.PaidAmount.Units));
+            Assert.Equal((long)own.Sum(p => decimal.Floor(p.Amount)), await PointsAsync(customer.CustomerId));
+        }
+    }
+
+    [Fact]
     public async Task Payments_drive_lifecycle_tier_and_points_once_even_when_redelivered()
     {
         var customer = await services.RegisterAsync();
