@@ -47,7 +47,7 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
             var contractId = action.ContractId?.ToString() ?? "";
             _ = action.Kind switch
             {
-                ContractActionKind.MarkUncollectible => (object)await invoices.MarkInvoiceUncollectibleAsync(
+                ContractActionKind.Uncollectible => (object)await invoices.MarkInvoiceUncollectibleAsync(
                     new MarkInvoiceUncollectibleRequest { RequestId = requestId, InvoiceId = @case.InvoiceId.ToString(), Reason = action.Reason }, cancellationToken: ct),
                 ContractActionKind.Suspend => await entitlements.SuspendContractAsync(
                     new SuspendContractRequest { RequestId = requestId, ContractId = contractId, Reason = action.Reason }, cancellationToken: ct),
@@ -99,7 +99,7 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
                 break;
         }
 
-        var auditAction = action.Kind == ContractActionKind.MarkUncollectible ? "collections.invoice_marked_uncollectible"
+        var auditAction = action.Kind == ContractActionKind.Uncollectible ? "collections.invoice_marked_uncollectible"
             : "collections.contract_" + action.Kind.ToString().ToLowerInvariant();
         audit.Record(CollectionsDesk.System, auditAction, CollectionsDesk.Subject(@case), @case.CustomerId,
             new { contractId = action.ContractId, invoiceId = @case.InvoiceId, outcome, action.Attempts });

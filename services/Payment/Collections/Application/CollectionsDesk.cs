@@ -166,7 +166,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         {
             Id = Guid.CreateVersion7(),
             CaseId = @case.Id,
-            Kind = ContractActionKind.MarkUncollectible,
+            Kind = ContractActionKind.Uncollectible,
             Reason = $"collections: invoice {@case.InvoiceNumber} written off: {reason}",
             CreatedAt = now,
         });

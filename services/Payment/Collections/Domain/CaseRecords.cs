@@ -25,7 +25,7 @@ public enum ContractActionKind
     Terminate = 3,
 
     /// <summary>The case was written off: billing marks the case's invoice uncollectible (no contract involved).</summary>
-    MarkUncollectible = 4,
+    Uncollectible = 4,
 }
 
 /// <summary>
@@ -39,7 +39,7 @@ public sealed class ContractAction
 
     public Guid CaseId { get; init; }
 
-    /// <summary>The contract to suspend, resume or terminate; null for <see cref="ContractActionKind.MarkUncollectible"/>.</summary>
+    /// <summary>The contract to suspend, resume or terminate; null for <see cref="ContractActionKind.Uncollectible"/>.</summary>
     public Guid? ContractId { get; init; }
 
     public ContractActionKind Kind { get; init; }

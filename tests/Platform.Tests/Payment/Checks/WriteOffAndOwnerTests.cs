@@ -76,7 +76,7 @@ public sealed class WriteOffAndOwnerTests(ChecksHost host) : IClassFixture<Check
         Assert.Equal(InvoiceState.Uncollectible, billed.State);
         var action = await Collections.Payment.QueryAsync<PaymentDb, ContractAction>(db =>
             db.Set<ContractAction>().SingleAsync(a => a.CaseId == Guid.Parse(opened.CaseId)));
-        Assert.Equal((ContractActionKind.MarkUncollectible, (string?)null, 1), (action.Kind, action.LastError, action.Attempts));
+        Assert.Equal((ContractActionKind.Uncollectible, (string?)null, 1), (action.Kind, action.LastError, action.Attempts));
         Assert.NotNull(action.DoneAt);
 
         var again = await Assert.ThrowsAsync<RpcException>(() => WriteOffAsync(WriteOff(opened.CaseId)));
