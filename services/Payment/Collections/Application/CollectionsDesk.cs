@@ -158,6 +158,11 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
 
         var now = clock.GetUtcNow();
         var owed = @case.AmountDue;
+        if (await db.Set<Receivable>().SingleOrDefaultAsync(r => r.InvoiceId == @case.InvoiceId, ct) is { } receivable)
+        {
+            receivable.WrittenOffAt = now;
+        }
+
         @case.Close("written_off", now);
         @case.Schedule(ladder);
         db.Enqueue(new CollectionsCaseClosed(Guid.CreateVersion7(), now, @case.Id, @case.InvoiceId, @case.CustomerId, @case.ContractId,

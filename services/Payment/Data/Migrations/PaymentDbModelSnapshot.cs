@@ -566,6 +566,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<DateTimeOffset?>("WrittenOffAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("written_off_at");
+
                     b.HasKey("InvoiceId")
                         .HasName("pk_receivables");
 

@@ -41,12 +41,22 @@ public sealed class WriteOffAndOwnerTests(ChecksHost host) : IClassFixture<Check
     private async Task<Proto.CollectionCase> WriteOffAsync(Proto.WriteOffCaseRequest request, string role = Roles.FinanceApprover) =>
         await Collections.Collections.WriteOffCaseAsync(request, Tokens.As(role));
 
+    private async Task<Proto.AgingBuckets> AgingAsync(Guid customer, DateTimeOffset? asOf = null)
+    {
+        var day = (asOf ?? Collections.Clock.GetUtcNow()).UtcDateTime;
+        return (await Collections.Collections.GetAgingAsync(new Proto.GetAgingRequest
+        {
+            CustomerId = customer.ToString(),
+            AsOf = new Google.Type.Date { Year = day.Year, Month = day.Month, Day = day.Day },
+        }, Tokens.As(Roles.FinanceClerk))).Total;
+    }
+
     private static Proto.WriteOffCaseRequest WriteOff(string caseId) => new() { RequestId = Id(), CaseId = caseId, Reason = "debtor insolvent, claim lodged" };
 
     [Fact]
     public async Task A_case_at_legal_hand_off_is_written_off_once_billing_marks_the_invoice_uncollectible_and_earlier_or_closed_cases_are_refused()
     {
-        var (_, invoice, opened, due) = await OverdueCaseAsync(1000m);
+        var (customer, invoice, opened, due) = await OverdueCaseAsync(1000m);
         await Collections.RunJobAsync(due.AddDays(60));
         Assert.Equal(Proto.DunningStage.Termination, (await Collections.GetCaseAsync(opened.CaseId)).Stage);
 
@@ -61,10 +71,14 @@ public sealed class WriteOffAndOwnerTests(ChecksHost host) : IClassFixture<Check
 
         await Collections.RunJobAsync(due.AddDays(90));
         Assert.Equal(Proto.DunningStage.LegalHandoff, (await Collections.GetCaseAsync(opened.CaseId)).Stage);
+        Assert.Equal(1000m, (await AgingAsync(customer)).Total.ToDecimal());
         var request = WriteOff(opened.CaseId);
         var written = await WriteOffAsync(request);
         Assert.Equal((false, "written_off", 1000m), (written.Open, written.CloseReason, written.AmountDue.ToDecimal()));
         Assert.Equal(written, await WriteOffAsync(request));
+        // Bad debt now, no longer a receivable: it leaves the aging (as of today; the past keeps it).
+        Assert.Equal(0m, (await AgingAsync(customer)).Total.ToDecimal());
+        Assert.Equal(1000m, (await AgingAsync(customer, due.AddDays(89))).Total.ToDecimal());
 
         var closed = Assert.Single(await Collections.EventsAsync("CollectionsCaseClosed", opened.CaseId));
         Assert.Equal(("written_off", 1000m, "CNY"), (closed.GetProperty("reason").GetString(), closed.GetProperty("amountWrittenOff").GetDecimal(),

@@ -11,6 +11,12 @@ namespace Platform.Payment.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "written_off_at",
+                table: "receivables",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.AlterColumn<Guid>(
                 name: "contract_id",
                 table: "collection_contract_actions",
@@ -41,6 +47,10 @@ namespace Platform.Payment.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "known_customers");
+
+            migrationBuilder.DropColumn(
+                name: "written_off_at",
+                table: "receivables");
 
             migrationBuilder.AlterColumn<Guid>(
                 name: "contract_id",

@@ -13,7 +13,7 @@ using Platform.Payment.Data;
 namespace Platform.Payment.Data.Migrations
 {
     [DbContext(typeof(PaymentDb))]
-    [Migration("20261125192729_PaymentChecks")]
+    [Migration("20261125200946_PaymentChecks")]
     partial class PaymentChecks
     {
         /// <inheritdoc />
@@ -568,6 +568,10 @@ namespace Platform.Payment.Data.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
+
+                    b.Property<DateTimeOffset?>("WrittenOffAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("written_off_at");
 
                     b.HasKey("InvoiceId")
                         .HasName("pk_receivables");
