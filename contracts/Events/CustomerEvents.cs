@@ -26,3 +26,16 @@ public sealed record CustomerErased(
     Guid EventId,
     DateTimeOffset OccurredAt,
     Guid CustomerId) : IIntegrationEvent;
+
+/// <summary>
+/// A customer was given to another owner (sales rep), or its owner was removed. Consumers holding work of the customer
+/// for its owner (collections call tasks, payment exception work items) move it to the new owner.
+/// </summary>
+/// <param name="PreviousOwnerId">The owner before the change; null when the customer had none.</param>
+/// <param name="OwnerId">The new owner; null when the customer now has none.</param>
+public sealed record CustomerOwnerChanged(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid CustomerId,
+    Guid? PreviousOwnerId,
+    Guid? OwnerId) : IIntegrationEvent;

@@ -22,8 +22,13 @@ public sealed record CollectionsStageReached(
     int DaysOverdue,
     string Trigger) : IIntegrationEvent;
 
-/// <summary>A collections case closed (its invoice was paid in full): pending dunning notices of the case are cancelled.</summary>
-/// <param name="Reason">"paid".</param>
+/// <summary>
+/// A collections case closed: its invoice was paid in full, or finance wrote the debt off at the end of the ladder.
+/// Pending dunning notices of the case are cancelled either way.
+/// </summary>
+/// <param name="Reason">"paid" or "written_off".</param>
+/// <param name="AmountWrittenOff">What was still owed when the case was written off; null when paid (and in events from before write-offs).</param>
+/// <param name="Currency">The currency of <paramref name="AmountWrittenOff"/>; null when paid.</param>
 public sealed record CollectionsCaseClosed(
     Guid EventId,
     DateTimeOffset OccurredAt,
@@ -31,4 +36,6 @@ public sealed record CollectionsCaseClosed(
     Guid InvoiceId,
     Guid CustomerId,
     Guid? ContractId,
-    string Reason) : IIntegrationEvent;
+    string Reason,
+    decimal? AmountWrittenOff = null,
+    string? Currency = null) : IIntegrationEvent;

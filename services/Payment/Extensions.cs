@@ -12,6 +12,8 @@ using Platform.Payment.Online;
 using Platform.Payment.Payouts;
 using Platform.Payment.Payouts.Messaging;
 using Platform.Payment.Reconciliation;
+using Platform.Payment.Checks;
+using Platform.Payment.Checks.Messaging;
 
 namespace Platform.Payment;
 
@@ -34,6 +36,10 @@ public static class Extensions
             bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
             bus.AddConsumer<CustomerOwnerConsumer>();
             bus.AddConsumer<RefundApprovedConsumer>();
+            bus.AddConsumer<KnownCustomerRegisteredConsumer>();
+            bus.AddConsumer<KnownCustomerErasedConsumer>();
+            bus.AddConsumer<KnownCustomersMergedConsumer>();
+            bus.AddConsumer<CustomerOwnerChangedConsumer>();
         });
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));
@@ -43,6 +49,7 @@ public static class Extensions
         builder.AddOnline();
         builder.AddReconciliation();
         builder.AddPayouts();
+        builder.AddChecks();
         return builder;
     }
 }

@@ -9,8 +9,9 @@ namespace Platform.Bench.Scenarios;
 
 /// <summary>
 /// Customers registered through the customer service for the payment scenarios, used round-robin. Payments need no
-/// funding (they are the money coming in), and the payment service does not look customers up, but billing opens the
-/// prepaid account a deposit goes to only for a customer the customer service knows.
+/// funding (they are the money coming in), but the payment service refuses a payer the customer service does not know
+/// (it answers from its own view once CustomerRegistered arrived), and billing opens the prepaid account a deposit goes
+/// to only for a customer the customer service knows.
 /// </summary>
 internal sealed class PayingCustomers
 {

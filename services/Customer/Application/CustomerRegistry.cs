@@ -85,6 +85,13 @@ public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCa
         check.ThrowIfInvalid();
         await RefuseDuplicateAsync(changes.Email.Set ? customer.EmailIndex : null, changes.Phone.Set ? customer.PhoneIndex : null, id, ct);
         customer.UpdatedAt = clock.GetUtcNow();
+        if (changes.Owner.Set && changes.Owner.Value != customer.OwnerId)
+        {
+            // Work held for the owner elsewhere (collections call tasks, payment work items) follows the customer.
+            db.Enqueue(new CustomerOwnerChanged(Guid.CreateVersion7(), customer.UpdatedAt.Value, id, customer.OwnerId, changes.Owner.Value), clock);
+            customer.OwnerId = changes.Owner.Value;
+        }
+
         await SaveRefusingDuplicatesAsync(customer.EmailIndex, customer.PhoneIndex, id, ct);
         return customer;
     }

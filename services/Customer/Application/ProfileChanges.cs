@@ -16,6 +16,9 @@ public sealed class ProfileChanges
 
     public (bool Set, string? Value) IdentityNumber { get; private set; }
 
+    /// <summary>A new owner (sales rep), or none: raises CustomerOwnerChanged when it differs from the current one.</summary>
+    public (bool Set, Guid? Value) Owner { get; private set; }
+
     /// <summary>API names of the individual-only fields the update sets (refused for organizations).</summary>
     public List<string> IndividualFields { get; } = [];
 
@@ -26,6 +29,8 @@ public sealed class ProfileChanges
     public void SetPhone(string? normalized) => Phone = (true, normalized);
 
     public void SetIdentityNumber(string? normalized) => IdentityNumber = (true, normalized);
+
+    public void SetOwner(Guid? owner) => Owner = (true, owner);
 
     public void ApplyTo(CustomerProfile customer)
     {

@@ -52,6 +52,11 @@ public sealed class CustomersApi(CustomerRegistry registry, CustomerQueries quer
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var changes = ProfileChangesMapping.From(customer, paths, today, check);
         check.ThrowIfInvalid();
+        if (changes.Owner.Set && !Managers.Split(',').Any(context.GetHttpContext().User.IsInRole))
+        {
+            // Giving a customer (and its follow-ups, call tasks and work items) to another rep is a manager's decision.
+            throw new PermissionDeniedException("OWNER_CHANGE_NOT_ALLOWED", "only a sales manager or an administrator can change a customer's owner");
+        }
 
         var answer = await idempotent.ExecuteAsync(request.RequestId, request,
             async ct => map.ToProto(await registry.UpdateAsync(id, etag!.Value, changes, ct), reveal: false), Subjects, context.CancellationToken);

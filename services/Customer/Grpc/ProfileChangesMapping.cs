@@ -12,7 +12,7 @@ public static class ProfileChangesMapping
     public static readonly IReadOnlySet<string> WritablePaths = new HashSet<string>(StringComparer.Ordinal)
     {
         "display_name", "email", "phone", "identity_number", "address", "occupation", "birthday", "gender", "family_status",
-        "industry", "need_type", "budget_min", "budget_max", "decision_process_notes", "acquisition_channel", "tags", "custom_attributes",
+        "industry", "need_type", "budget_min", "budget_max", "decision_process_notes", "acquisition_channel", "tags", "custom_attributes", "owner_id",
     };
 
     public static ProfileChanges From(Proto.Customer c, IEnumerable<string> paths, DateOnly today, Validator check)
@@ -97,6 +97,9 @@ public static class ProfileChangesMapping
                 case "budget_max":
                     var (max, maxCurrency) = Money(c.BudgetMax, field, check);
                     changes.Edit(p => (p.BudgetMax, p.BudgetCurrency) = (max, Currency(p, maxCurrency, p.BudgetMin)));
+                    break;
+                case "owner_id":
+                    changes.SetOwner(check.OptionalGuid(c.OwnerId, field));
                     break;
                 default:
                     check.Require(false, "update_mask", $"'{path}' is not a writable field; writable: {string.Join(", ", WritablePaths.Order(StringComparer.Ordinal))}");

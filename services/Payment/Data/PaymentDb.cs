@@ -9,6 +9,7 @@ using Platform.Payment.Collections.Data;
 using Platform.Payment.Online.Data;
 using Platform.Payment.Payouts.Data;
 using Platform.Payment.Reconciliation.Data;
+using Platform.Payment.Checks.Data;
 
 namespace Platform.Payment.Data;
 
@@ -28,6 +29,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddOnlineTables();
         modelBuilder.AddReconciliationTables();
         modelBuilder.AddPayoutsTables();
+        modelBuilder.AddChecksTables();
     }
 }
 

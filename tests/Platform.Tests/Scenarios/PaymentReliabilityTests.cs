@@ -29,7 +29,21 @@ public sealed class PaymentReliabilityTests(WholeSystem system, ITestOutputHelpe
     {
         var payments = new Platform.Contracts.Payment.V1.Payments.PaymentsClient(system.Channel("payment"));
         var ledger = new Ledger.LedgerClient(system.Channel("billing"));
-        var customers = Enumerable.Range(0, CustomerCount).Select(_ => Guid.CreateVersion7()).ToArray();
+        // Payment refuses a payer the customer service does not know: the customers are registered first.
+        var registry = new Platform.Contracts.Customer.V1.Customers.CustomersClient(system.Channel("customer"));
+        var customers = new Guid[CustomerCount];
+        for (var i = 0; i < CustomerCount; i++)
+        {
+            var registered = await registry.RegisterCustomerAsync(new Platform.Contracts.Customer.V1.RegisterCustomerRequest
+            {
+                RequestId = Guid.NewGuid().ToString(),
+                Kind = Platform.Contracts.Customer.V1.CustomerKind.Organization,
+                DisplayName = $"Reliability payer {i}",
+                Email = $"{Guid.NewGuid():N}@reliability.example",
+            }, system.As(Roles.SalesRep));
+            customers[i] = Guid.Parse(registered.CustomerId);
+        }
+
         var recorded = new ConcurrentDictionary<string, (Guid Customer, decimal Amount)>();
         var retries = 0;
         var next = -1;

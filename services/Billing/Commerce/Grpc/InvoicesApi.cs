@@ -49,7 +49,8 @@ public sealed class InvoicesApi(InvoiceService invoices, IdempotentRequests<Bill
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await invoices.VoidAsync(id, reason, ct)), context.CancellationToken);
     }
 
-    [Authorize(Roles = Roles.FinanceApprover)]
+    // Payment's collections marks the invoice of a case finance wrote off (service identity).
+    [Authorize(Roles = $"{Roles.FinanceApprover},{Roles.Service}")]
     public override async Task<Invoice> MarkInvoiceUncollectible(MarkInvoiceUncollectibleRequest request, ServerCallContext context)
     {
         var (id, reason) = Closing(request.RequestId, request.InvoiceId, request.Reason);

@@ -14,8 +14,8 @@ namespace Platform.Payment.Collections.Application;
 /// is the request_id, so billing applies a repeat once. Billing refusing because the contract is already in the asked
 /// state (or terminated) ends the action: there is nothing left to do.
 /// </summary>
-public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient entitlements, CollectionsDesk desk, AuditTrail audit,
-    IOptions<CollectionsOptions> options, TimeProvider clock, ILogger<BillingActions> log)
+public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient entitlements, Invoices.InvoicesClient invoices, CollectionsDesk desk,
+    AuditTrail audit, IOptions<CollectionsOptions> options, TimeProvider clock, ILogger<BillingActions> log)
 {
     public async Task<int> RunPendingAsync(CancellationToken ct)
     {
@@ -39,13 +39,16 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
     {
         action.Attempts++;
         var now = clock.GetUtcNow();
+        var @case = await db.Set<CollectionCase>().SingleAsync(c => c.Id == action.CaseId, ct);
         string outcome;
         try
         {
             var requestId = action.Id.ToString();
-            var contractId = action.ContractId.ToString();
+            var contractId = action.ContractId?.ToString() ?? "";
             _ = action.Kind switch
             {
+                ContractActionKind.Uncollectible => (object)await invoices.MarkInvoiceUncollectibleAsync(
+                    new MarkInvoiceUncollectibleRequest { RequestId = requestId, InvoiceId = @case.InvoiceId.ToString(), Reason = action.Reason }, cancellationToken: ct),
                 ContractActionKind.Suspend => await entitlements.SuspendContractAsync(
                     new SuspendContractRequest { RequestId = requestId, ContractId = contractId, Reason = action.Reason }, cancellationToken: ct),
                 ContractActionKind.Resume => await entitlements.ResumeContractAsync(
@@ -57,43 +60,49 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
         {
-            // Already suspended/active/terminated, or a contract billing does not know: asking again cannot change that.
+            // Already suspended/active/terminated (or the invoice already paid or void), or a contract or invoice billing
+            // does not know: asking again cannot change that.
             outcome = $"refused: {e.Status.Detail}";
-            log.LogWarning("Billing refused to {Kind} contract {ContractId}: {Detail}", action.Kind, action.ContractId, e.Status.Detail);
+            log.LogWarning("Billing refused to {Kind} for case {CaseId} (contract {ContractId}): {Detail}", action.Kind, action.CaseId, action.ContractId, e.Status.Detail);
         }
         catch (RpcException e)
         {
             action.LastError = Truncate($"{e.StatusCode}: {e.Status.Detail}");
-            log.LogWarning("Billing did not {Kind} contract {ContractId} ({Status}); trying again next pass", action.Kind, action.ContractId, e.StatusCode);
+            log.LogWarning("Billing did not {Kind} for case {CaseId} (contract {ContractId}) ({Status}); trying again next pass", action.Kind, action.CaseId,
+                action.ContractId, e.StatusCode);
             await db.SaveChangesAsync(ct);
             return false;
         }
 
         action.DoneAt = now;
         action.LastError = outcome == "done" ? null : Truncate(outcome);
-        var @case = await db.Set<CollectionCase>().SingleAsync(c => c.Id == action.CaseId, ct);
         var refused = outcome != "done";
         switch (action.Kind)
         {
             case ContractActionKind.Suspend:
                 @case.ContractSuspended = !refused || @case.ContractSuspended;
-                if (!@case.IsOpen && !refused)
+                if (!@case.IsOpen && @case.CloseReason == "paid" && !refused)
                 {
-                    // The case was paid while billing was being asked: undo the suspension at once.
-                    await desk.ResumeIfFreeAsync(@case, action.ContractId, now, ct);
+                    // The case was paid while billing was being asked: undo the suspension at once (never for a write-off).
+                    await desk.ResumeIfFreeAsync(@case, action.ContractId!.Value, now, ct);
                 }
 
                 break;
             case ContractActionKind.Resume:
                 @case.ContractSuspended = false;
                 break;
-            default:
+            case ContractActionKind.Terminate:
                 @case.ContractTerminated = !refused;
+                break;
+            default:
+                // The invoice's state is billing's; the audit entry below keeps billing's answer.
                 break;
         }
 
-        audit.Record(CollectionsDesk.System, "collections.contract_" + action.Kind.ToString().ToLowerInvariant(), CollectionsDesk.Subject(@case), @case.CustomerId,
-            new { contractId = action.ContractId, outcome, action.Attempts });
+        var auditAction = action.Kind == ContractActionKind.Uncollectible ? "collections.invoice_marked_uncollectible"
+            : "collections.contract_" + action.Kind.ToString().ToLowerInvariant();
+        audit.Record(CollectionsDesk.System, auditAction, CollectionsDesk.Subject(@case), @case.CustomerId,
+            new { contractId = action.ContractId, invoiceId = @case.InvoiceId, outcome, action.Attempts });
         await db.SaveChangesAsync(ct);
         return true;
     }

@@ -138,6 +138,48 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         return @case;
     }
 
+    /// <summary>
+    /// Finance gives the debt up: the case closes as written off, billing is asked (through a retried action) to mark
+    /// the invoice uncollectible, and CollectionsCaseClosed says so. Only an open case at the top of the ladder can be
+    /// written off: the legal hand-off stage, or the last configured stage of a ladder without one. Nothing is resumed
+    /// and a suspension or termination already asked of billing still goes ahead.
+    /// </summary>
+    public async Task<CollectionCase> WriteOffAsync(Guid caseId, string reason, string by, CancellationToken ct)
+    {
+        var @case = await OpenCaseAsync(caseId, ct);
+        var top = ladder.Steps.Any(s => s.Stage == DunningStage.LegalHandoff)
+            ? @case.Stage == DunningStage.LegalHandoff
+            : @case.Stage > DunningStage.Opened && ladder.After(@case.Stage) is null;
+        if (!top)
+        {
+            throw new PreconditionFailedException("CASE_NOT_AT_LEGAL_HANDOFF", Subject(@case),
+                $"the case is at {StageName(@case.Stage)}; a debt is written off only after the ladder reached the legal hand-off");
+        }
+
+        var now = clock.GetUtcNow();
+        var owed = @case.AmountDue;
+        if (await db.Set<Receivable>().SingleOrDefaultAsync(r => r.InvoiceId == @case.InvoiceId, ct) is { } receivable)
+        {
+            receivable.WrittenOffAt = now;
+        }
+
+        @case.Close("written_off", now);
+        @case.Schedule(ladder);
+        db.Enqueue(new CollectionsCaseClosed(Guid.CreateVersion7(), now, @case.Id, @case.InvoiceId, @case.CustomerId, @case.ContractId,
+            "written_off", owed, @case.Currency), clock);
+        db.Set<ContractAction>().Add(new ContractAction
+        {
+            Id = Guid.CreateVersion7(),
+            CaseId = @case.Id,
+            Kind = ContractActionKind.Uncollectible,
+            Reason = $"collections: invoice {@case.InvoiceNumber} written off: {reason}",
+            CreatedAt = now,
+        });
+        audit.Record(by, "collections.written_off", Subject(@case), @case.CustomerId, new { @case.InvoiceId, amount = owed, @case.Currency, reason });
+        await SaveAsync(ct);
+        return @case;
+    }
+
     private async Task<CollectionCase> OpenCaseAsync(Guid caseId, CancellationToken ct)
     {
         var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.Id == caseId, ct) ?? throw new NotFoundException("collection case", caseId.ToString());

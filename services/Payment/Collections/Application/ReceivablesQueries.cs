@@ -31,7 +31,7 @@ public sealed class ReceivablesQueries(PaymentDb db)
     {
         var end = StartOf(asOf.AddDays(1));
         var rows = await Scope(customerId, currency)
-            .Where(r => r.IssuedAt < end && (r.PaidAt == null || r.PaidAt >= end))
+            .Where(r => r.IssuedAt < end && (r.PaidAt == null || r.PaidAt >= end) && (r.WrittenOffAt == null || r.WrittenOffAt >= end))
             .Select(r => new
             {
                 r.CustomerId,

@@ -23,12 +23,15 @@ public enum ContractActionKind
     Suspend = 1,
     Resume = 2,
     Terminate = 3,
+
+    /// <summary>The case was written off: billing marks the case's invoice uncollectible (no contract involved).</summary>
+    Uncollectible = 4,
 }
 
 /// <summary>
-/// A change collections asked of billing for one contract. Written in the same transaction as the stage change that
-/// wants it and carried out by the collections job, which retries it until billing answers; its id is the request_id
-/// billing sees, so a retry after a lost answer is applied once.
+/// A change collections asked of billing for one contract (or, for a write-off, the case's invoice). Written in the
+/// same transaction as the stage change that wants it and carried out by the collections job, which retries it until
+/// billing answers; its id is the request_id billing sees, so a retry after a lost answer is applied once.
 /// </summary>
 public sealed class ContractAction
 {
@@ -36,7 +39,8 @@ public sealed class ContractAction
 
     public Guid CaseId { get; init; }
 
-    public Guid ContractId { get; init; }
+    /// <summary>The contract to suspend, resume or terminate; null for <see cref="ContractActionKind.Uncollectible"/>.</summary>
+    public Guid? ContractId { get; init; }
 
     public ContractActionKind Kind { get; init; }
 

@@ -24,6 +24,9 @@ public sealed class Receivable
     /// <summary>When billing reported it paid in full.</summary>
     public DateTimeOffset? PaidAt { get; set; }
 
+    /// <summary>When finance wrote its collections case off: from then on it is bad debt, no longer a receivable.</summary>
+    public DateTimeOffset? WrittenOffAt { get; set; }
+
     public uint Version { get; set; }
 }
 

@@ -140,6 +140,20 @@ public sealed class CollectionsApi(CollectionsDesk desk, ReceivablesQueries rece
             context.CancellationToken);
     }
 
+    /// <summary>A write-off is a finance decision: approvers and administrators only.</summary>
+    [Authorize(Roles = $"{Roles.FinanceApprover},{Roles.Administrator}")]
+    public override async Task<CollectionCase> WriteOffCase(WriteOffCaseRequest request, ServerCallContext context)
+    {
+        var check = new Validator();
+        check.RequestId(request.RequestId);
+        var id = check.RequireGuid(request.CaseId, "case_id");
+        var reason = request.Reason.Trim();
+        check.RequireLength(reason, "reason", 1, 500);
+        check.ThrowIfInvalid();
+        return await idempotent.ExecuteAsync(request.RequestId, request, async ct => await ViewAsync(
+            await desk.WriteOffAsync(id, reason, context.CallerId(), ct), ct), context.CancellationToken);
+    }
+
     private async Task<CollectionCase> ViewAsync(Domain.CollectionCase @case, CancellationToken ct)
     {
         var negotiations = await db.Set<Domain.Negotiation>().AsNoTracking().Where(n => n.CaseId == @case.Id).OrderBy(n => n.RecordedAt).ToListAsync(ct);

@@ -204,6 +204,41 @@ namespace Platform.Payment.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Payment.Checks.Domain.KnownCustomer", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merged_into_id");
+
+                    b.Property<DateTimeOffset?>("OwnerChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("owner_changed_at");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Standing")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("standing");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_known_customers");
+
+                    b.ToTable("known_customers", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Payment.Collections.Domain.CollectionCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -363,7 +398,7 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("case_id");
 
-                    b.Property<Guid>("ContractId")
+                    b.Property<Guid?>("ContractId")
                         .HasColumnType("uuid")
                         .HasColumnName("contract_id");
 
@@ -530,6 +565,10 @@ namespace Platform.Payment.Data.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
+
+                    b.Property<DateTimeOffset?>("WrittenOffAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("written_off_at");
 
                     b.HasKey("InvoiceId")
                         .HasName("pk_receivables");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Payment.V1;
+using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Exceptions.Application;
 using Platform.Payment.Recording.Grpc;
@@ -13,7 +14,8 @@ using Domain = Platform.Payment.Exceptions.Domain;
 
 namespace Platform.Payment.Exceptions.Grpc;
 
-public sealed class PaymentExceptionsApi(ExceptionDesk desk, PaymentMapping map, IdempotentRequests<PaymentDb> idempotent, TimeProvider clock)
+public sealed class PaymentExceptionsApi(ExceptionDesk desk, PaymentMapping map, IdempotentRequests<PaymentDb> idempotent, PayerCheck payers,
+    InvoiceCheck invoices, TimeProvider clock)
     : PaymentExceptions.PaymentExceptionsBase
 {
     [Authorize(Roles = Roles.Readers)]
@@ -89,7 +91,13 @@ public sealed class PaymentExceptionsApi(ExceptionDesk desk, PaymentMapping map,
         var note = check.Optional(request.Note, "note", 500);
         check.ThrowIfInvalid();
         return await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => map.ToProto(await desk.MatchAsync(paymentId, customerId, invoiceIds, note, context.CallerId(), ct), context), context.CancellationToken);
+            async ct =>
+            {
+                // The money stays in suspense until the payer checks out.
+                await payers.EnsureAsync(customerId, "customer_id", ct);
+                await invoices.EnsureAsync(customerId, invoiceIds, "invoice_ids", ct);
+                return map.ToProto(await desk.MatchAsync(paymentId, customerId, invoiceIds, note, context.CallerId(), ct), context);
+            }, context.CancellationToken);
     }
 
     private static Domain.WorkItemKind? FromProto(WorkItemKind kind) =>

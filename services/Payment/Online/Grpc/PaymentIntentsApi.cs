@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Platform.BuildingBlocks.Idempotency;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Payment.V1;
+using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Online.Application;
 using Platform.ServiceDefaults.Auth;
@@ -13,7 +14,7 @@ using PaymentMethod = Platform.Payment.Domain.PaymentMethod;
 
 namespace Platform.Payment.Online.Grpc;
 
-public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<PaymentDb> idempotent) : PaymentIntents.PaymentIntentsBase
+public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<PaymentDb> idempotent, PayerCheck payers, InvoiceCheck invoices) : PaymentIntents.PaymentIntentsBase
 {
     public const string Writers = $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
 
@@ -30,9 +31,14 @@ public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<Paymen
         check.RequireLength(request.Description, "description", 0, 128);
         check.ThrowIfInvalid();
         var method = request.Method == WalletMethod.Alipay ? PaymentMethod.Alipay : PaymentMethod.WechatPay;
-        return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await desk.CreateAsync(
-            new IntentRequest(customerId, amount, MoneyExtensions.DefaultCurrency, method, contractId, invoiceIds,
-                request.Description.Length == 0 ? null : request.Description), context.CallerId(), ct)), context.CancellationToken);
+        return await idempotent.ExecuteAsync(request.RequestId, request, async ct =>
+        {
+            await payers.EnsureAsync(customerId, "customer_id", ct);
+            await invoices.EnsureAsync(customerId, invoiceIds, "invoice_ids", ct);
+            return ToProto(await desk.CreateAsync(
+                new IntentRequest(customerId, amount, MoneyExtensions.DefaultCurrency, method, contractId, invoiceIds,
+                    request.Description.Length == 0 ? null : request.Description), context.CallerId(), ct));
+        }, context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.Readers)]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Privacy;
 using Platform.Payment.Application;
+using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
 using Platform.ServiceDefaults.Errors;
@@ -13,15 +14,20 @@ namespace Platform.Payment.Recording.Application;
 /// Recording payments by the people who take them, cheque clearing and bouncing, and reading the book. Each change is
 /// audited in its own unit of work; money in is announced by <see cref="PaymentRecorder"/> only.
 /// </summary>
-public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, PiiProtector pii,
+public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, PiiProtector pii, PayerCheck payers, InvoiceCheck invoices,
     IOptions<RecordingOptions> options, TimeProvider clock)
 {
     /// <summary>
-    /// Stages a recorded payment, its announcement (when received) and its audit entry on the unit of work; the caller
-    /// saves them in one SaveChanges (with the idempotent answer: <c>IdempotentRequests.ExecuteStagedAsync</c>).
+    /// Stages a recorded payment, its announcement (when received) and its audit entry on the unit of work, once the
+    /// payer and the invoices it names check out (refusals name the field and stage nothing). A payer the customer
+    /// service could not confirm during an outage is recorded all the same and the audit entry says so. The caller
+    /// saves, in one SaveChanges with the idempotent answer (<c>IdempotentRequests.ExecuteStagedAsync</c>); the checks
+    /// only read, and remember what the customer service confirmed.
     /// </summary>
-    public Domain.Payment Record(NewPayment request, string actor)
+    public async Task<Domain.Payment> StageAsync(NewPayment request, string actor, CancellationToken ct)
     {
+        var payer = await payers.EnsureAsync(request.CustomerId, "customer_id", ct);
+        await invoices.EnsureAsync(request.CustomerId, request.InvoiceIds, "invoice_ids", ct);
         var now = clock.GetUtcNow();
         var failed = request.FailureReason is not null;
         var payment = new Domain.Payment
@@ -61,6 +67,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
             payment.Collector,
             payment.ContractId,
             payment.InvoiceIds,
+            payerUnverified = payer == PayerVerdict.Unverified,
         });
         return payment;
     }

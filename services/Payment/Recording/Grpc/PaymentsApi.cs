@@ -18,7 +18,7 @@ public sealed class PaymentsApi(PaymentDesk desk, PaymentMapping map, Idempotent
     {
         var payment = RecordPaymentValidation.Read(request, context.CallerId(), clock.GetUtcNow(), options.Value);
         return await idempotent.ExecuteStagedAsync(request.RequestId, request,
-            _ => Task.FromResult(map.ToProto(desk.Record(payment, context.CallerId()), context)), context.CancellationToken);
+            async ct => map.ToProto(await desk.StageAsync(payment, context.CallerId(), ct), context), context.CancellationToken);
     }
 
     [Authorize(Roles = PaymentMapping.Recorders)]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Idempotency;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Payment.V1;
+using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Recording.Application;
 using Platform.Payment.Recording.Grpc;
@@ -13,7 +14,7 @@ using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Payment.VirtualAccounts.Grpc;
 
-public sealed class VirtualAccountsApi(VirtualAccountBook accounts, IncomingTransfers transfers, PaymentMapping map,
+public sealed class VirtualAccountsApi(VirtualAccountBook accounts, IncomingTransfers transfers, PaymentMapping map, PayerCheck payers,
     IdempotentRequests<PaymentDb> idempotent, IOptions<RecordingOptions> options, TimeProvider clock) : Contracts.Payment.V1.VirtualAccounts.VirtualAccountsBase
 {
     /// <summary>The bank's notification arrives through an integration (service) or is keyed in from a statement by finance.</summary>
@@ -36,7 +37,11 @@ public sealed class VirtualAccountsApi(VirtualAccountBook accounts, IncomingTran
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
         check.ThrowIfInvalid();
         return await idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => ToProto(await accounts.AssignAsync(customerId, context.CallerId(), ct)), context.CancellationToken);
+            async ct =>
+            {
+                await payers.EnsureAsync(customerId, "customer_id", ct);
+                return ToProto(await accounts.AssignAsync(customerId, context.CallerId(), ct));
+            }, context.CancellationToken);
     }
 
     [Authorize(Roles = TransferRecorders)]

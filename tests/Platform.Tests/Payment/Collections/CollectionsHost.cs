@@ -35,20 +35,33 @@ public sealed class CollectionsHost : IAsyncLifetime
 
     public Proto.Credit.CreditClient Credit => new(Payment.Channel);
 
+    /// <summary>Extra payment configuration, set before InitializeAsync (it wins over the defaults).</summary>
+    public Dictionary<string, string?> PaymentSettings { get; } = [];
+
+    /// <summary>Extra payment service registrations, added before InitializeAsync.</summary>
+    public List<Action<IServiceCollection>> PaymentServices { get; } = [];
+
     public async Task InitializeAsync()
     {
         var infra = await Infrastructure.SharedAsync();
-        Payment = new ServiceHost<PaymentProgram>(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:paymentdb"] = await infra.NewDatabaseAsync("collections"),
-            ["ConnectionStrings:messaging"] = await infra.NewVirtualHostAsync("collections"),
+            ["ConnectionStrings:messaging"] = PaymentSettings.GetValueOrDefault("ConnectionStrings:messaging") ?? await infra.NewVirtualHostAsync("collections"),
             ["ConnectionStrings:cache"] = infra.Redis,
             ["services:billing:grpc:0"] = "http://localhost",
             ["services:customer:grpc:0"] = "http://localhost",
             ["Payment:Collections:JobEnabled"] = "false",
-        });
+        };
+        foreach (var (key, value) in PaymentSettings)
+        {
+            settings[key] = value;
+        }
+
+        Payment = new ServiceHost<PaymentProgram>(settings);
         Payment.WithServices(s =>
         {
+            PaymentServices.ForEach(add => add(s));
             s.AddSingleton<TimeProvider>(Clock);
             s.AddSingleton(WallClockIdentity);
             s.AddHttpClient(nameof(Entitlements.EntitlementsClient)).ConfigurePrimaryHttpMessageHandler(() => Commerce.Billing.Server.CreateHandler());

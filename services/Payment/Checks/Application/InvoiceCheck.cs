@@ -1,0 +1,72 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Billing.V1;
+using Platform.Payment.Collections.Domain;
+using Platform.Payment.Data;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Payment.Checks.Application;
+
+/// <summary>
+/// Checks the invoices a payment names: each must be the payer's and still take money. Payment's receivables view
+/// (billing's invoices as its events told them) answers first; an invoice it does not know yet is asked of billing
+/// (<c>Invoices.GetInvoice</c>), which also knows void and draft invoices. Every bad one is named
+/// (<c>invoice_ids[i]</c>) in one INVALID_ARGUMENT. When billing cannot answer, the invoice is taken as named (billing
+/// allocates by its own rules when the payment reaches it): an outage never turns money away.
+/// </summary>
+public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices, IOptions<ChecksOptions> options, ILogger<InvoiceCheck> log)
+{
+    public async Task EnsureAsync(Guid customerId, IReadOnlyList<Guid> invoiceIds, string field, CancellationToken ct)
+    {
+        if (invoiceIds.Count == 0)
+        {
+            return;
+        }
+
+        var known = await db.Set<Receivable>().AsNoTracking().Where(r => invoiceIds.Contains(r.InvoiceId))
+            .ToDictionaryAsync(r => r.InvoiceId, ct);
+        var check = new Validator();
+        for (var i = 0; i < invoiceIds.Count; i++)
+        {
+            var id = invoiceIds[i];
+            var problem = known.TryGetValue(id, out var invoice)
+                ? Problem(customerId, invoice.CustomerId, invoice.PaidAt is not null || invoice.AmountDue <= 0 ? "paid" : null, invoice.InvoiceNumber)
+                : await AskAsync(customerId, id, ct);
+            check.Require(problem is null, $"{field}[{i}]", problem ?? "");
+        }
+
+        check.ThrowIfInvalid();
+    }
+
+    private async Task<string?> AskAsync(Guid customerId, Guid invoiceId, CancellationToken ct)
+    {
+        try
+        {
+            var invoice = await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = invoiceId.ToString() },
+                deadline: DateTime.UtcNow.Add(options.Value.LookupTimeout), cancellationToken: ct);
+            var closed = invoice.State switch
+            {
+                InvoiceState.Paid => "paid",
+                InvoiceState.Void => "void",
+                InvoiceState.Draft => "a draft, not issued",
+                _ => null,
+            };
+            return Problem(customerId, Guid.TryParse(invoice.CustomerId, out var owner) ? owner : Guid.Empty, closed, invoice.Number);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return $"no invoice {invoiceId} is known to billing";
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning("Billing did not answer about invoice {InvoiceId} ({Status}); taking it as named", invoiceId, e.StatusCode);
+            return null;
+        }
+    }
+
+    private static string? Problem(Guid payer, Guid invoiceCustomer, string? closed, string number) =>
+        invoiceCustomer != payer ? $"invoice {number} is another customer's"
+        : closed is not null ? $"invoice {number} is {closed} and takes no payment"
+        : null;
+}

@@ -1,0 +1,92 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Customer.V1;
+using Platform.Payment.Checks.Domain;
+using Platform.Payment.Data;
+using Platform.ServiceDefaults.Errors;
+
+namespace Platform.Payment.Checks.Application;
+
+/// <summary>What the payer check found: a known customer, or one taken unverified because the customer service did not answer.</summary>
+public enum PayerVerdict
+{
+    Known = 1,
+    Unverified = 2,
+}
+
+/// <summary>
+/// Checks that a customer named as payer exists and may still pay. Payment's own view (<see cref="KnownCustomer"/>)
+/// answers first; a customer it does not know yet (the registration event is still on its way, or the customer is
+/// older than the view) is asked of the customer service and remembered. An erased or merged-away customer is refused
+/// (FAILED_PRECONDITION naming it), an unknown one is INVALID_ARGUMENT naming the field. When the customer service cannot
+/// answer, the customer is taken unverified and a warning logged: money coming in is never turned away by an outage.
+/// </summary>
+public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers, IOptions<ChecksOptions> options, TimeProvider clock,
+    ILogger<PayerCheck> log)
+{
+    public async Task<PayerVerdict> EnsureAsync(Guid customerId, string field, CancellationToken ct)
+    {
+        var known = await db.Set<KnownCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.CustomerId == customerId, ct)
+            ?? await AskAsync(customerId, field, ct);
+        if (known is null)
+        {
+            return PayerVerdict.Unverified;
+        }
+
+        switch (known.Standing)
+        {
+            case CustomerStanding.Erased:
+                throw new PreconditionFailedException("CUSTOMER_ERASED", $"customers/{customerId}",
+                    $"customer {customerId} was erased on request; nothing new is recorded for it");
+            case CustomerStanding.Merged:
+                throw new PreconditionFailedException("CUSTOMER_MERGED", $"customers/{customerId}",
+                    $"customer {customerId} was merged into {known.MergedIntoId}; name that customer instead")
+                {
+                    Metadata = { ["survivor_id"] = known.MergedIntoId?.ToString() ?? "" },
+                };
+            default:
+                return PayerVerdict.Known;
+        }
+    }
+
+    /// <summary>The customer service's answer, stored in the view; null when it could not answer.</summary>
+    private async Task<KnownCustomer?> AskAsync(Guid customerId, string field, CancellationToken ct)
+    {
+        Customer answer;
+        try
+        {
+            answer = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId.ToString() },
+                deadline: DateTime.UtcNow.Add(options.Value.LookupTimeout), // gRPC deadlines run on the wall clock
+                cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            throw ValidationException.For(field, $"no customer {customerId} is known to the customer service", "CUSTOMER_NOT_FOUND");
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning("Customer service did not answer about payer {CustomerId} ({Status}); taking it unverified", customerId, e.StatusCode);
+            return null;
+        }
+
+        var known = new KnownCustomer
+        {
+            CustomerId = customerId,
+            Standing = answer.LifecycleStage == LifecycleStage.Erased ? CustomerStanding.Erased
+                : answer.MergedIntoId.Length > 0 ? CustomerStanding.Merged
+                : CustomerStanding.Active,
+            MergedIntoId = Guid.TryParse(answer.MergedIntoId, out var survivor) ? survivor : null,
+            OwnerId = Guid.TryParse(answer.OwnerId, out var owner) ? owner : null,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+
+        // The registration event may land at the same moment: whichever comes second changes nothing.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO known_customers (customer_id, standing, merged_into_id, owner_id, updated_at)
+            VALUES ({known.CustomerId}, {known.Standing.ToString()}, {known.MergedIntoId}, {known.OwnerId}, {known.UpdatedAt})
+            ON CONFLICT (customer_id) DO NOTHING
+            """, ct);
+        return known;
+    }
+}

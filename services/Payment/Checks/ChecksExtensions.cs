@@ -1,0 +1,29 @@
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Customer.V1;
+using Platform.Payment.Checks.Application;
+using Platform.ServiceDefaults.Clients;
+
+namespace Platform.Payment.Checks;
+
+public static class ChecksExtensions
+{
+    /// <summary>
+    /// The payer and invoice checks (Payment:Checks), the customer directory its consumers keep, and the clients of the
+    /// customer service and billing's Invoices API. The clients do not retry on their own: a lookup waits at most
+    /// <see cref="ChecksOptions.LookupTimeout"/>, and the write-off's call to billing is retried by the collections job.
+    /// </summary>
+    public static IHostApplicationBuilder AddChecks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChecksOptions>().BindConfiguration(ChecksOptions.Section)
+            .Validate(o => o.LookupTimeout > TimeSpan.Zero, "Payment:Checks:LookupTimeout must be positive")
+            .ValidateOnStart();
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the one way to opt a client out of the defaults
+        builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer").RemoveAllResilienceHandlers();
+        builder.Services.AddPlatformGrpcClient<Invoices.InvoicesClient>("billing").RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddScoped<CustomerDirectory>();
+        builder.Services.AddScoped<PayerCheck>();
+        builder.Services.AddScoped<InvoiceCheck>();
+        return builder;
+    }
+}

@@ -1,0 +1,124 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Idempotency;
+using Platform.BuildingBlocks.Messaging;
+using Platform.BuildingBlocks.Money;
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Customer.V1;
+using Platform.Payment.Checks.Domain;
+using Platform.Payment.Collections.Domain;
+using Platform.Payment.Data;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+using Platform.Tests.Customer.Profiles;
+using Platform.Tests.Payment.Collections;
+using CustomerProgram = Platform.Customer.Program;
+using Proto = Platform.Contracts.Payment.V1;
+using WorkItem = Platform.Payment.Exceptions.Domain.WorkItem;
+
+namespace Platform.Tests.Payment.Checks;
+
+/// <summary>
+/// The collections fixture (payment and a real billing on one fake clock) plus a real customer service sharing
+/// payment's virtual host: customer events reach payment's consumers through the customer's outbox, and payment asks
+/// the customer service and billing's Invoices API through its real client registrations.
+/// </summary>
+public sealed class ChecksHost : IAsyncLifetime
+{
+    public CollectionsHost Collections { get; } = new();
+
+    public ServiceHost<CustomerProgram> Customer { get; private set; } = null!;
+
+    public Customers.CustomersClient Customers => new(Customer.Channel);
+
+    public Proto.Payments.PaymentsClient Payments => new(Collections.Payment.Channel);
+
+    public async Task InitializeAsync()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        var bus = await infra.NewVirtualHostAsync("checks");
+        Customer = ProfileService.Start(await infra.NewDatabaseAsync("checks"), infra.Redis, bus,
+            extra: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+        Collections.PaymentSettings["ConnectionStrings:messaging"] = bus;
+        Collections.PaymentServices.Add(s =>
+        {
+            s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient)).ConfigurePrimaryHttpMessageHandler(() => Customer.Server.CreateHandler());
+            s.AddHttpClient(nameof(Invoices.InvoicesClient)).ConfigurePrimaryHttpMessageHandler(() => Collections.Commerce.Billing.Server.CreateHandler());
+        });
+        _ = Customer.Server;
+        await Collections.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Collections.DisposeAsync();
+        await Customer.DisposeAsync();
+    }
+
+    public static string Id() => Guid.NewGuid().ToString();
+
+    /// <summary>A customer registered in the customer service (owned by <paramref name="owner"/>), once payment's view knows it.</summary>
+    public async Task<Guid> RegisteredAsync(Guid? owner = null)
+    {
+        var customer = await Customers.RegisterCustomerAsync(new RegisterCustomerRequest
+        {
+            RequestId = Id(),
+            Kind = CustomerKind.Individual,
+            DisplayName = "Han Meimei",
+            Email = $"han.{Guid.NewGuid():N}@example.com",
+            OwnerId = owner?.ToString() ?? "",
+        }, Tokens.As(Roles.SalesRep));
+        var id = Guid.Parse(customer.CustomerId);
+        await KnownAsync(id, c => c?.Standing == CustomerStanding.Active, "the registration to reach payment");
+        return id;
+    }
+
+    /// <summary>Waits until payment's view of the customer satisfies <paramref name="until"/>.</summary>
+    public Task<KnownCustomer?> KnownAsync(Guid id, Func<KnownCustomer?, bool> until, string what) =>
+        Eventually.Until(() => Collections.Payment.QueryAsync<PaymentDb, KnownCustomer?>(db =>
+            db.Set<KnownCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.CustomerId == id)), until, what: what);
+
+    /// <summary>An open invoice of <paramref name="customer"/> in billing, due at <paramref name="due"/>.</summary>
+    public async Task<Invoice> IssuedInvoiceAsync(Guid customer, decimal amount, DateTimeOffset due)
+    {
+        var draft = await Collections.Commerce.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Id(),
+            CustomerId = customer.ToString(),
+            Description = "maintenance",
+            Amount = amount.ToMoney("CNY"),
+            DueTime = Timestamp.FromDateTimeOffset(due),
+        }, Tokens.As(Roles.FinanceClerk));
+        return await Collections.Commerce.Invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId },
+            Tokens.As(Roles.FinanceClerk));
+    }
+
+    public static Proto.RecordPaymentRequest Cash(Guid customer, decimal amount, params string[] invoiceIds)
+    {
+        var request = new Proto.RecordPaymentRequest
+        {
+            RequestId = Id(),
+            CustomerId = customer.ToString(),
+            Method = Proto.PaymentMethod.Cash,
+            Amount = amount.ToMoney("CNY"),
+            Reference = "till-3",
+        };
+        request.InvoiceIds.AddRange(invoiceIds);
+        return request;
+    }
+
+    /// <summary>Row counts of everything a payment request could write, to show a refused one wrote nothing.</summary>
+    public Task<string> CountsAsync() => Collections.Payment.QueryAsync<PaymentDb, string>(async db => string.Join(",",
+        await db.Payments.CountAsync(), await db.Set<OutboxMessage>().CountAsync(), await db.Set<WorkItem>().CountAsync(),
+        await db.Set<AuditEntry>().CountAsync(), await db.Set<IdempotentRequest>().CountAsync(), await db.Set<ContractAction>().CountAsync(),
+        await db.Set<Platform.Payment.VirtualAccounts.Domain.VirtualAccount>().CountAsync(),
+        await db.Set<Platform.Payment.Online.Domain.PaymentIntent>().CountAsync()));
+
+    public static IReadOnlyList<string> Fields(RpcException e) => e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field).ToList();
+
+    public static PreconditionFailure.Types.Violation Precondition(RpcException e) => e.GetRpcStatus()!.GetDetail<PreconditionFailure>().Violations.Single();
+}

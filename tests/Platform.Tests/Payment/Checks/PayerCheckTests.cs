@@ -1,0 +1,137 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Money;
+using Platform.Contracts.Customer.V1;
+using Platform.Contracts.Events;
+using Platform.Payment.Checks.Domain;
+using Platform.Payment.Data;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+using static Platform.Tests.Payment.Checks.ChecksHost;
+using Proto = Platform.Contracts.Payment.V1;
+
+namespace Platform.Tests.Payment.Checks;
+
+/// <summary>The payer must exist and may still pay; the invoices a payment names must be the payer's and open.</summary>
+public sealed class PayerCheckTests(ChecksHost host) : IClassFixture<ChecksHost>
+{
+    private static readonly CallOptions Clerk = Tokens.As(Roles.FinanceClerk);
+
+    /// <summary>Every RPC that names a customer, for one customer id.</summary>
+    private IEnumerable<(string Rpc, Func<Task> Call)> CallsNaming(Guid customer)
+    {
+        var payment = host.Collections.Payment.Channel;
+        yield return ("RecordPayment", async () => await host.Payments.RecordPaymentAsync(Cash(customer, 100m), Clerk));
+        yield return ("AssignVirtualAccount", async () => await new Proto.VirtualAccounts.VirtualAccountsClient(payment).AssignVirtualAccountAsync(
+            new Proto.AssignVirtualAccountRequest { RequestId = Id(), CustomerId = customer.ToString() }, Clerk));
+        yield return ("CreatePaymentIntent", async () => await new Proto.PaymentIntents.PaymentIntentsClient(payment).CreatePaymentIntentAsync(
+            new Proto.CreatePaymentIntentRequest { RequestId = Id(), CustomerId = customer.ToString(), Amount = 50m.ToMoney("CNY"), Method = Proto.WalletMethod.Alipay },
+            Clerk));
+        yield return ("MatchPayment", async () => await new Proto.PaymentExceptions.PaymentExceptionsClient(payment).MatchPaymentAsync(
+            new Proto.MatchPaymentRequest { RequestId = Id(), PaymentId = Id(), CustomerId = customer.ToString() }, Clerk));
+    }
+
+    [Fact]
+    public async Task A_customer_the_customer_service_does_not_know_is_refused_naming_customer_id_on_every_path_and_nothing_is_written()
+    {
+        var before = await host.CountsAsync();
+        foreach (var (rpc, call) in CallsNaming(Guid.CreateVersion7()))
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.True(refused.StatusCode == StatusCode.InvalidArgument, $"{rpc}: {refused.Status}");
+            Assert.Equal(["customer_id"], Fields(refused));
+        }
+
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
+    public async Task An_erased_customer_is_refused_with_failed_precondition_naming_it_on_every_path_and_nothing_is_written()
+    {
+        var customer = await host.RegisteredAsync();
+        await host.Customers.EraseCustomerAsync(new EraseCustomerRequest { RequestId = Id(), CustomerId = customer.ToString(), Reason = "customer asked" },
+            Tokens.As(Roles.Administrator));
+        await host.KnownAsync(customer, c => c?.Standing == CustomerStanding.Erased, "the erasure to reach payment");
+
+        var before = await host.CountsAsync();
+        foreach (var (rpc, call) in CallsNaming(customer))
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.True(refused.StatusCode == StatusCode.FailedPrecondition, $"{rpc}: {refused.Status}");
+            Assert.Equal(("CUSTOMER_ERASED", $"customers/{customer}"), (Precondition(refused).Type, Precondition(refused).Subject));
+        }
+
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
+    public async Task A_merged_away_customer_is_refused_naming_the_survivor_and_the_survivor_pays()
+    {
+        var survivor = await host.RegisteredAsync();
+        var merged = await host.RegisteredAsync();
+        await host.Customers.MergeCustomersAsync(new MergeCustomersRequest { RequestId = Id(), SurvivorId = survivor.ToString(), MergedId = merged.ToString() },
+            Tokens.As(Roles.SalesManager));
+        await host.KnownAsync(merged, c => c?.Standing == CustomerStanding.Merged, "the merge to reach payment");
+
+        var before = await host.CountsAsync();
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await host.Payments.RecordPaymentAsync(Cash(merged, 80m), Clerk));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(("CUSTOMER_MERGED", $"customers/{merged}"), (Precondition(refused).Type, Precondition(refused).Subject));
+        Assert.Contains(survivor.ToString(), refused.Status.Detail);
+        Assert.Equal(before, await host.CountsAsync());
+
+        var paid = await host.Payments.RecordPaymentAsync(Cash(survivor, 80m), Clerk);
+        Assert.Equal(Proto.PaymentState.Received, paid.State);
+    }
+
+    [Fact]
+    public async Task A_customer_payment_has_not_heard_of_yet_is_asked_of_the_customer_service_and_remembered()
+    {
+        var customer = await host.RegisteredAsync();
+        // As if the registration event were still on its way (or the customer older than payment's view).
+        await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => db.Set<KnownCustomer>().Where(c => c.CustomerId == customer).ExecuteDeleteAsync());
+
+        var paid = await host.Payments.RecordPaymentAsync(Cash(customer, 120m), Clerk);
+
+        Assert.Equal(Proto.PaymentState.Received, paid.State);
+        var known = await host.KnownAsync(customer, c => c is not null, "the answer to be remembered");
+        Assert.Equal(CustomerStanding.Active, known!.Standing);
+        var audit = await host.Collections.Payment.QueryAsync<PaymentDb, string>(db =>
+            db.Set<AuditEntry>().Where(a => a.Subject == "payments/" + paid.PaymentId).Select(a => a.Details).SingleAsync());
+        Assert.False(System.Text.Json.JsonDocument.Parse(audit).RootElement.GetProperty("payerUnverified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Invoices_of_another_customer_void_unknown_or_paid_are_refused_naming_each_index_and_open_ones_of_the_payer_are_taken()
+    {
+        var payer = await host.RegisteredAsync();
+        var other = await host.RegisteredAsync();
+        var due = host.Collections.Clock.GetUtcNow().AddDays(30);
+        var own = await host.IssuedInvoiceAsync(payer, 300m, due);
+        var others = await host.IssuedInvoiceAsync(other, 300m, due);
+        var voided = await host.IssuedInvoiceAsync(payer, 300m, due);
+        await host.Collections.Commerce.Invoices.VoidInvoiceAsync(new Contracts.Billing.V1.VoidInvoiceRequest
+        {
+            RequestId = Id(), InvoiceId = voided.InvoiceId, Reason = "issued twice",
+        }, Tokens.As(Roles.FinanceClerk));
+
+        // Paid as far as payment's own receivables view knows (billing's events): payment does not ask billing then.
+        var paidInvoice = Guid.CreateVersion7();
+        var issued = Platform.Tests.Payment.Collections.CollectionsHost.Issued(paidInvoice, payer, null, 200m, due);
+        await host.Collections.PublishAsync(issued);
+        await host.Collections.PublishAsync(new InvoicePaid(Guid.CreateVersion7(), due, paidInvoice, issued.InvoiceNumber, payer, null, 200m, "CNY"));
+        await Eventually.Until(() => host.Collections.Payment.QueryAsync<PaymentDb, bool>(db =>
+            db.Set<Platform.Payment.Collections.Domain.Receivable>().AnyAsync(r => r.InvoiceId == paidInvoice && r.PaidAt != null)), p => p, what: "the paid invoice");
+
+        var before = await host.CountsAsync();
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await host.Payments.RecordPaymentAsync(
+            Cash(payer, 900m, own.InvoiceId, others.InvoiceId, voided.InvoiceId, Id(), paidInvoice.ToString()), Clerk));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Equal(["invoice_ids[1]", "invoice_ids[2]", "invoice_ids[3]", "invoice_ids[4]"], Fields(refused));
+        Assert.Equal(before, await host.CountsAsync());
+
+        var taken = await host.Payments.RecordPaymentAsync(Cash(payer, 300m, own.InvoiceId), Clerk);
+        Assert.Equal([own.InvoiceId], taken.InvoiceIds);
+    }
+}
