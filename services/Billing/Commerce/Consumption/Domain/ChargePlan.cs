@@ -23,7 +23,7 @@ public sealed record DueCharge(PlannedCharge Charge, ChargeDecision Decision);
 /// <item>each monthly fee item once per service month: month n (1-based) is due at start + (n - 1) months, for the
 /// item's months (the term), so the last month of the term is charged and nothing after it;</item>
 /// <item>the contract's recorded discounts spread over these charges in proportion to their list amounts, so the
-/// charges over the whole term sum to the contract total to the cent; the last charge (by due date, then fee item
+/// charges over the whole term sum to the contract total to the cent; the last charge (by due date, then fee kind, then fee item
 /// code) absorbs the rounding. Extra-service (usage) lines are not scheduled: they are charged when used, at the
 /// contract's unit price with the same discount ratio, and their share of the total is left out of the schedule.</item>
 /// </list>
@@ -65,7 +65,7 @@ public static class ChargePlan
             }
         }
 
-        gross = gross.OrderBy(c => c.DueAt).ThenBy(c => c.FeeItemCode, StringComparer.Ordinal).ToList();
+        gross = gross.OrderBy(c => c.DueAt).ThenBy(c => c.Kind).ThenBy(c => c.FeeItemCode, StringComparer.Ordinal).ToList();
         var weight = gross.Sum(c => c.Amount);
         var target = ScheduledTotal(contract);
         if (weight <= 0 || target <= 0)
