@@ -104,7 +104,7 @@ public sealed class ContractChargingTests(ConsumptionHost host) : IClassFixture<
         Assert.Equal(initial.Amount.ToDecimal() + month.Amount.ToDecimal(), await host.BalanceAsync(customer, LedgerAccount.Revenue));
         var events = await host.ChargedEventsAsync(contract.ContractId);
         Assert.Equal(2, events.Count);
-        var settled = events.Select(e => JsonDocument.Parse(e).RootElement)
+        var settled = events.Select(e => JsonSerializer.Deserialize<JsonElement>(e))
             .Select(e => (e.GetProperty("period").GetString(), e.GetProperty("settledBy").GetString(), e.GetProperty("invoiceId").GetString())).ToList();
         Assert.Contains(("initial", "invoice", invoice.InvoiceId), settled);
         Assert.Contains(("month-001", "prepaid", null), settled);
@@ -154,7 +154,9 @@ public sealed class ContractChargingTests(ConsumptionHost host) : IClassFixture<
         var terms = Terms(now, PaymentMode.Installments);
         terms.Payment.Steps.Add(new Platform.Contracts.Billing.V1.PaymentStep
         {
-            Name = "all", DueTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now.AddDays(40)), Amount = quote.Total,
+            Name = "all",
+            DueTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now.AddDays(40)),
+            Amount = quote.Total,
         });
         var draft = await Commerce.Contracts.CreateContractAsync(new CreateContractRequest { RequestId = Id(), QuoteId = quote.QuoteId, Terms = terms },
             Tokens.As(Roles.SalesRep));
