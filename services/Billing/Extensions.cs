@@ -1,6 +1,7 @@
 using Platform.BuildingBlocks.Audit;
 using Platform.Billing.Application;
 using Platform.Billing.Commerce;
+using Platform.Billing.Commerce.Consumption;
 using Platform.Billing.Data;
 using Platform.Billing.Messaging;
 using Platform.BuildingBlocks;
@@ -40,6 +41,7 @@ public static class Extensions
         builder.Services.AddSingleton<PrepaidWatchJob>().AddHostedService(sp => sp.GetRequiredService<PrepaidWatchJob>());
         builder.Services.AddSingleton<LedgerCheckJob>().AddHostedService(sp => sp.GetRequiredService<LedgerCheckJob>());
         builder.AddCommerce();
+        builder.AddConsumption();
         return builder;
     }
 }

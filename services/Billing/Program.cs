@@ -1,3 +1,4 @@
+using Platform.Billing.Commerce.Consumption.Grpc;
 using Platform.Billing.Commerce.Grpc;
 using Platform.Billing.Grpc;
 using Platform.BuildingBlocks.Data;
@@ -27,6 +28,7 @@ public sealed class Program
         app.MapGrpcService<ContractsApi>();
         app.MapGrpcService<EntitlementsApi>();
         app.MapGrpcService<InvoicesApi>();
+        app.MapGrpcService<ConsumptionApi>();
         return app.RunServiceAsync(args);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Platform.Billing.Commerce.Consumption.Data;
 using Platform.Billing.Commerce.Data;
 using Platform.Billing.Domain;
 using Platform.BuildingBlocks.Messaging;
@@ -32,6 +33,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
         modelBuilder.AddLedger();
         modelBuilder.AddControls();
         modelBuilder.AddCommerce();
+        modelBuilder.AddConsumption();
         modelBuilder.AddPlatformTables();
     }
 }

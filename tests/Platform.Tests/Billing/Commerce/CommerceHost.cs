@@ -47,6 +47,8 @@ public sealed class CommerceHost : IAsyncLifetime
             ["ConnectionStrings:cache"] = infra.Redis,
             ["services:customer:grpc:0"] = "http://localhost",
             ["Billing:Commerce:InvoiceScanInterval"] = "1.00:00:00",
+            // Prepaid contracts are charged only when a test runs the charging job (the fake clock would otherwise wake it).
+            ["Billing:Consumption:Enabled"] = "false",
             // No payment service here: the credit check finds it unreachable and signs (WhenUnavailable = Allow).
             ["services:payment:grpc:0"] = "http://localhost",
         };

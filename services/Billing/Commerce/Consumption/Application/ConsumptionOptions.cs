@@ -1,0 +1,16 @@
+namespace Platform.Billing.Commerce.Consumption.Application;
+
+/// <summary>Configuration section Billing:Consumption.</summary>
+public sealed class ConsumptionOptions
+{
+    public const string Section = "Billing:Consumption";
+
+    /// <summary>Whether the charging job runs in this process (RecordUsage works either way).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the job charges what contracts have due.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Contracts loaded per batch by the job.</summary>
+    public int BatchSize { get; set; } = 200;
+}
