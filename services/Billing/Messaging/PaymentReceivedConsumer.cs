@@ -13,7 +13,8 @@ namespace Platform.Billing.Messaging;
 /// <summary>
 /// Applies every received payment once: first to the invoices it names (or, naming none, the customer's open invoices,
 /// oldest due first), with a receipt; the rest is deposited into the prepaid book as a lot expiring after the
-/// contract's prepaid validity (or the configured default), with the reserve share set aside. The inbox records the
+/// contract's prepaid validity (or the configured default), with the reserve share set aside. What pays a prepaid
+/// contract's prepayment invoice is deposited too: it is prepaid money the contract's charges spend. The inbox records the
 /// message, and the transfer id derives from the payment id, so even a re-published event with a new message id cannot
 /// apply twice.
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
         await accounts.EnsureOpenAsync(message.CustomerId, ct);
 
         var allocation = await invoices.AllocatePaymentAsync(message.CustomerId, message.PaymentId, message.Amount, message.InvoiceIds, message.ContractId, ct);
-        var deposited = allocation.Unallocated;
+        var deposited = allocation.Deposited;
         var expiry = await LotExpiryAsync(message, ct);
         var transfer = Postings.Deposit(message.PaymentId, deposited, expiry, options.Value.RiskReserveShare, invoiced: message.Amount - deposited);
         if (transfer.Legs.Count > 0)

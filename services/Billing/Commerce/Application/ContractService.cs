@@ -188,6 +188,7 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
                 CustomerId = contract.CustomerId,
                 ContractId = contract.Id,
                 InstallmentSequence = contract.Terms.PaymentMode == PaymentMode.Installments ? step.Sequence : 0,
+                Prepayment = contract.Terms.PaymentMode == PaymentMode.Prepaid,
                 Description = contract.Terms.PaymentMode == PaymentMode.Installments
                     ? $"installment {step.Sequence} of {steps.Count}: {step.Name}"
                     : "prepayment of the contract",

@@ -15,7 +15,12 @@ namespace Platform.Billing.Commerce.Application;
 public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Description, decimal Amount, DateTimeOffset DueDate,
     int InstallmentSequence = 0, Guid? PenaltyFor = null);
 
-public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated);
+/// <param name="ToPrepayments">What paid prepayment invoices: that money is prepaid, so it is deposited too.</param>
+public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated, decimal ToPrepayments)
+{
+    /// <summary>What goes into the prepaid book: the rest no invoice took, and what paid prepayment invoices.</summary>
+    public decimal Deposited => Unallocated + ToPrepayments;
+}
 
 /// <summary>Invoices through their life, gapless numbers at issue, and allocation of payments with receipts.</summary>
 /// <remarks>
@@ -68,7 +73,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         db.Enqueue(new InvoiceIssued(Guid.CreateVersion7(), now, invoice.Id, invoice.Number, invoice.CustomerId, invoice.ContractId,
             invoice.Amount, invoice.Currency, invoice.DueDate), clock);
         await SaveAsync(ct);
-        if (invoice.Amount > 0)
+        if (invoice.Amount > 0 && !invoice.Prepayment)
         {
             await accounts.EnsureOpenAsync(invoice.CustomerId, ct);
             await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceIssued(invoice.Id, invoice.Amount), invoice.Currency, $"invoice {invoice.Number}", ct);
@@ -86,7 +91,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     {
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var invoice = await CloseAsync(id, InvoiceAction.Void, reason, ct);
-        if (invoice.IssuedAt is not null && invoice.AmountDue > 0) // a voided draft was never owed
+        if (invoice.IssuedAt is not null && invoice.AmountDue > 0 && !invoice.Prepayment) // a voided draft was never owed
         {
             await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
         }
@@ -136,7 +141,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         if (await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId, ct) is { } earlier)
         {
-            return new PaymentAllocationResult(earlier, earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList(), earlier.Unallocated);
+            var replayed = earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList();
+            return new PaymentAllocationResult(earlier, replayed, earlier.Unallocated, await ToPrepaymentsAsync(replayed, ct));
         }
 
         var named = invoiceIds is { Count: > 0 };
@@ -185,7 +191,24 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
                 unallocated, named, receipt.Number), clock);
         }
 
-        return new PaymentAllocationResult(receipt, allocations, unallocated);
+        return new PaymentAllocationResult(receipt, allocations, unallocated, await ToPrepaymentsAsync(allocations, ct));
+    }
+
+    /// <summary>
+    /// What of <paramref name="allocations"/> paid prepayment invoices (<see cref="Invoice.Prepayment"/>): prepaid money,
+    /// which the contract's charges turn into revenue month by month. Booking it as a settled sale as well would count
+    /// the contract twice.
+    /// </summary>
+    private async Task<decimal> ToPrepaymentsAsync(IReadOnlyList<Allocation> allocations, CancellationToken ct)
+    {
+        if (allocations.Count == 0)
+        {
+            return 0m;
+        }
+
+        var ids = allocations.Select(a => a.InvoiceId).ToList();
+        var prepayments = await db.Set<Invoice>().AsNoTracking().Where(i => ids.Contains(i.Id) && i.Prepayment).Select(i => i.Id).ToListAsync(ct);
+        return allocations.Where(a => prepayments.Contains(a.InvoiceId)).Sum(a => a.Amount);
     }
 
     private static Guid? SingleContractOf(IEnumerable<Invoice> paid) =>

@@ -57,6 +57,12 @@ public sealed class Invoice
     /// <summary>The overdue invoice this one charges the late penalty of.</summary>
     public Guid? PenaltyFor { get; init; }
 
+    /// <summary>
+    /// Asks for a prepaid contract's prepayment: not a sale. Issuing it books no receivable or revenue, and what pays it
+    /// is deposited as prepaid money, which the contract's charges then spend.
+    /// </summary>
+    public bool Prepayment { get; init; }
+
     public required string Description { get; init; }
 
     public required string Currency { get; init; }

@@ -407,6 +407,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("penalty_for");
 
+                    b.Property<bool>("Prepayment")
+                        .HasColumnType("boolean")
+                        .HasColumnName("prepayment");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -58,6 +58,35 @@ public sealed class ContractChargingTests(ConsumptionHost host) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_paid_prepayment_invoice_becomes_prepaid_money_that_the_charges_spend_so_the_contract_is_earned_once()
+    {
+        var customer = Id();
+        var start = Commerce.Clock.GetUtcNow();
+        var contract = await host.PrepaidContractAsync(customer, await host.ProductAsync(), months: 3);
+        var total = contract.Total.ToDecimal();
+        var prepayment = Assert.Single((await Commerce.Invoices.ListInvoicesAsync(
+            new ListInvoicesRequest { CustomerId = customer, ContractId = contract.ContractId }, Tokens.As(Roles.FinanceClerk))).Invoices);
+
+        await Commerce.Invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Id(), InvoiceId = prepayment.InvoiceId }, Tokens.As(Roles.FinanceClerk));
+        var bookedAtIssue = await Commerce.Billing.QueryAsync<BillingDb, int>(db => db.Set<LedgerTransferRow>().CountAsync(t => t.CustomerId == Guid.Parse(customer)));
+        await host.DepositAsync(customer, total); // names no invoice: it pays the open prepayment invoice, and is prepaid all the same
+        var paid = await Commerce.Invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = prepayment.InvoiceId }, Tokens.As(Roles.FinanceClerk));
+        for (var month = 0; month <= 3; month++)
+        {
+            Commerce.Clock.Advance(start.AddMonths(month) - Commerce.Clock.GetUtcNow());
+            await host.ChargeAsync();
+        }
+
+        Assert.Equal(0, bookedAtIssue); // no receivable, no revenue: a request for prepayment is not a sale
+        Assert.Equal(InvoiceState.Paid, paid.State);
+        var charges = await host.ChargesAsync(contract.ContractId);
+        Assert.Equal(4, charges.Count);
+        Assert.All(charges, c => Assert.Equal(ChargeSettlement.Prepaid, c.Settlement));
+        Assert.Equal((total, 0m, 0m), (await host.BalanceAsync(customer, LedgerAccount.Revenue),
+            await host.BalanceAsync(customer, LedgerAccount.Receivable), await host.AvailableAsync(customer)));
+    }
+
+    [Fact]
     public async Task The_same_charge_from_two_replicas_at_once_is_taken_from_prepaid_once()
     {
         var customer = Id();
