@@ -4,6 +4,7 @@ using Platform.Billing.Application;
 using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Domain.Ledger;
 using Platform.Billing.Data;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
 using Platform.ServiceDefaults.Errors;
@@ -118,13 +119,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
             query = query.Where(i => i.ContractId == c);
         }
 
-        if (after is { } a)
-        {
-            query = query.Where(i => i.Id.CompareTo(a) < 0);
-        }
-
-        var rows = await query.OrderByDescending(i => i.Id).Take(pageSize + 1).ToListAsync(ct);
-        return rows.Count > pageSize ? (rows.Take(pageSize).ToList(), rows[pageSize - 1].Id) : (rows, null);
+        return await query.NewestFirstAsync(i => i.Id, pageSize, after, ct);
     }
 
     /// <summary>

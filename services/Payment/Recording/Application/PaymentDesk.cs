@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Privacy;
 using Platform.Payment.Application;
 using Platform.Payment.Checks.Application;
@@ -114,13 +115,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
             query = query.Where(p => p.Method == method);
         }
 
-        if (after is { } a)
-        {
-            query = query.Where(p => p.Id.CompareTo(a) < 0);
-        }
-
-        var rows = await query.OrderByDescending(p => p.Id).Take(pageSize + 1).ToListAsync(ct);
-        return rows.Count > pageSize ? (rows.Take(pageSize).ToList(), rows[pageSize - 1].Id) : (rows, null);
+        return await query.NewestFirstAsync(p => p.Id, pageSize, after, ct);
     }
 
     private string? Protect(string? value) => string.IsNullOrEmpty(value) ? null : pii.Protect(value);

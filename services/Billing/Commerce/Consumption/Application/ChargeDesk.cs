@@ -4,6 +4,7 @@ using Platform.Billing.Commerce.Application;
 using Platform.Billing.Commerce.Consumption.Domain;
 using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Data;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
 using Platform.ServiceDefaults.Errors;
@@ -93,14 +94,7 @@ public sealed class ChargeDesk(BillingDb db, LedgerStore ledger, InvoiceService 
             throw new NotFoundException("contract", contractId.ToString());
         }
 
-        var query = db.Set<ContractCharge>().AsNoTracking().Where(c => c.ContractId == contractId);
-        if (after is { } a)
-        {
-            query = query.Where(c => c.Id.CompareTo(a) < 0);
-        }
-
-        var rows = await query.OrderByDescending(c => c.Id).Take(pageSize + 1).ToListAsync(ct);
-        return rows.Count > pageSize ? (rows.Take(pageSize).ToList(), rows[pageSize - 1].Id) : (rows, null);
+        return await db.Set<ContractCharge>().AsNoTracking().Where(c => c.ContractId == contractId).NewestFirstAsync(c => c.Id, pageSize, after, ct);
     }
 
     public static string KindName(FeeKind kind) => kind switch
