@@ -1,9 +1,10 @@
-using Platform.BuildingBlocks.Audit;
 using Platform.Billing.Application;
-using Platform.Billing.Commerce;
 using Platform.Billing.Commerce.Consumption;
+using Platform.Billing.Commerce;
 using Platform.Billing.Data;
 using Platform.Billing.Messaging;
+using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Messaging;
 using Platform.BuildingBlocks;
 using Platform.Contracts.Customer.V1;
 using Platform.ServiceDefaults.Clients;
@@ -18,7 +19,7 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<BillingDb>(ServiceName, bus =>
         {
-            bus.AddConsumer<CustomerRegisteredConsumer>();
+            bus.AddInboxBatchConsumer<CustomerRegisteredConsumer>();
             bus.AddConsumer<PaymentReceivedConsumer>();
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();

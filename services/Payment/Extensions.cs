@@ -1,19 +1,19 @@
-using Platform.Payment.Application;
-using Platform.Payment.Data;
-using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Audit;
-using Platform.Payment.Exceptions.Messaging;
-using Platform.Payment.Recording;
-using Platform.Payment.VirtualAccounts.Messaging;
-using Platform.Payment.Collections;
-using Platform.Payment.Collections.Messaging;
-using Platform.Payment.Credit;
-using Platform.Payment.Online;
-using Platform.Payment.Payouts;
-using Platform.Payment.Payouts.Messaging;
-using Platform.Payment.Reconciliation;
-using Platform.Payment.Checks;
+using Platform.BuildingBlocks.Messaging;
+using Platform.BuildingBlocks;
+using Platform.Payment.Application;
 using Platform.Payment.Checks.Messaging;
+using Platform.Payment.Checks;
+using Platform.Payment.Collections.Messaging;
+using Platform.Payment.Collections;
+using Platform.Payment.Credit;
+using Platform.Payment.Data;
+using Platform.Payment.Exceptions.Messaging;
+using Platform.Payment.Online;
+using Platform.Payment.Payouts.Messaging;
+using Platform.Payment.Payouts;
+using Platform.Payment.Reconciliation;
+using Platform.Payment.Recording;
 
 namespace Platform.Payment;
 
@@ -28,15 +28,13 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
         {
-            bus.AddConsumer<CustomerRegisteredConsumer>();
             bus.AddConsumer<PaymentAllocatedConsumer>();
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
-            bus.AddConsumer<CustomerOwnerConsumer>();
             bus.AddConsumer<RefundApprovedConsumer>();
-            bus.AddConsumer<KnownCustomerRegisteredConsumer>();
+            bus.AddInboxBatchConsumer<RegisteredCustomersConsumer>();
             bus.AddConsumer<KnownCustomerErasedConsumer>();
             bus.AddConsumer<KnownCustomersMergedConsumer>();
             bus.AddConsumer<CustomerOwnerChangedConsumer>();

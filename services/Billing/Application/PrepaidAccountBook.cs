@@ -18,23 +18,34 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
     /// <summary>
     /// Opens the account (queuing PrepaidAccountOpened) unless the customer has one; answers whether it did. The caller saves.
     /// </summary>
-    public async Task<bool> OpenAsync(Guid customerId, CancellationToken ct)
+    public async Task<bool> OpenAsync(Guid customerId, CancellationToken ct) => await OpenAllAsync([customerId], ct) > 0;
+
+    /// <summary>
+    /// Opens the accounts of the customers that have none (one query for all of them), queuing a PrepaidAccountOpened
+    /// each; answers how many it opened. The caller saves.
+    /// </summary>
+    public async Task<int> OpenAllAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
-        if (await db.PrepaidAccounts.AnyAsync(a => a.CustomerId == customerId, ct))
+        var ids = customerIds.Distinct().ToList();
+        var open = (await db.PrepaidAccounts.Where(a => ids.Contains(a.CustomerId)).Select(a => a.CustomerId).ToListAsync(ct)).ToHashSet();
+        open.UnionWith(db.PrepaidAccounts.Local.Select(a => a.CustomerId));
+        var now = clock.GetUtcNow();
+        var opened = 0;
+        foreach (var customerId in ids.Where(id => !open.Contains(id)))
         {
-            return false;
+            var account = new PrepaidAccount
+            {
+                Id = Guid.CreateVersion7(),
+                CustomerId = customerId,
+                Currency = options.Value.DefaultCurrency,
+                OpenedAt = now,
+            };
+            db.PrepaidAccounts.Add(account);
+            db.Enqueue(new PrepaidAccountOpened(Guid.CreateVersion7(), account.OpenedAt, customerId, account.Id, account.Currency), clock);
+            opened++;
         }
 
-        var account = new PrepaidAccount
-        {
-            Id = Guid.CreateVersion7(),
-            CustomerId = customerId,
-            Currency = options.Value.DefaultCurrency,
-            OpenedAt = clock.GetUtcNow(),
-        };
-        db.PrepaidAccounts.Add(account);
-        db.Enqueue(new PrepaidAccountOpened(Guid.CreateVersion7(), account.OpenedAt, customerId, account.Id, account.Currency), clock);
-        return true;
+        return opened;
     }
 
     /// <summary>

@@ -5,10 +5,12 @@ using Platform.Contracts.Events;
 
 namespace Platform.Billing.Messaging;
 
-/// <summary>Opens the prepaid account of every registered customer, once.</summary>
+/// <summary>Opens the prepaid account of every registered customer, once, in batches (an import registers thousands at once).</summary>
 public sealed class CustomerRegisteredConsumer(BillingDb db, TimeProvider clock, PrepaidAccountBook book)
-    : InboxConsumer<CustomerRegistered, BillingDb>(db, clock)
+    : InboxBatchConsumer<CustomerRegistered, BillingDb>(db, clock)
 {
-    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) =>
-        book.OpenAsync(message.CustomerId, ct);
+    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) => ApplyAllAsync([message], ct);
+
+    protected override Task ApplyAllAsync(IReadOnlyList<CustomerRegistered> messages, CancellationToken ct) =>
+        book.OpenAllAsync([.. messages.Select(m => m.CustomerId)], ct);
 }

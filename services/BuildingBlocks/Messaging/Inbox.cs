@@ -86,11 +86,7 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
                 SELECT id, {consumer}, {now} FROM unnest({ids}) AS t(id)
                 ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
                 """).ToListAsync(ct)).ToHashSet();
-            foreach (var (id, message) in messages.Where(m => fresh.Contains(m.Id)))
-            {
-                await ApplyAsync(message, ct);
-            }
-
+            await ApplyAllAsync([.. messages.Where(m => fresh.Contains(m.Id)).Select(m => m.Message)], ct);
             await Db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -102,7 +98,7 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
                 try
                 {
                     Db.ChangeTracker.Clear();
-                    await Db.ApplyOnceAsync(id, consumer, Clock, c => ApplyAsync(message, c), ct);
+                    await Db.ApplyOnceAsync(id, consumer, Clock, c => ApplyAllAsync([message], c), ct);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -119,6 +115,19 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
 
     /// <summary>One message's effects on <see cref="Db"/>, staged (SaveChanges is called for the batch).</summary>
     protected abstract Task ApplyAsync(TMessage message, CancellationToken ct);
+
+    /// <summary>
+    /// The effects of the batch's new messages, in their order. By default each through <see cref="ApplyAsync"/>; override
+    /// it to apply the whole batch with a few set-based statements (then <see cref="ApplyAsync"/> can answer
+    /// <c>ApplyAllAsync([message], ct)</c>).
+    /// </summary>
+    protected virtual async Task ApplyAllAsync(IReadOnlyList<TMessage> messages, CancellationToken ct)
+    {
+        foreach (var message in messages)
+        {
+            await ApplyAsync(message, ct);
+        }
+    }
 }
 
 public static class InboxBatching

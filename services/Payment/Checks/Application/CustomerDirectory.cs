@@ -17,13 +17,27 @@ public sealed class CustomerDirectory(PaymentDb db, AuditTrail audit, TimeProvid
 {
     public const string System = "system:customer-directory";
 
-    public async Task RegisteredAsync(CustomerRegistered e, CancellationToken ct) =>
+    /// <summary>
+    /// Registered customers may pay, and their owner gets the call tasks of their collections cases: one upsert for all
+    /// of them. An owner already set (by a later owner change, or the payer check) is kept.
+    /// </summary>
+    public async Task RegisteredAsync(IReadOnlyCollection<CustomerRegistered> events, CancellationToken ct)
+    {
+        var registered = events.DistinctBy(e => e.CustomerId).ToList();
+        if (registered.Count == 0)
+        {
+            return;
+        }
+
+        var ids = registered.Select(e => e.CustomerId).ToArray();
+        var owners = registered.Select(e => e.OwnerId).ToArray();
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO known_customers (customer_id, standing, owner_id, updated_at)
-            VALUES ({e.CustomerId}, {nameof(CustomerStanding.Active)}, {e.OwnerId}, {clock.GetUtcNow()})
+            SELECT customer_id, {nameof(CustomerStanding.Active)}, owner_id, {clock.GetUtcNow()} FROM unnest({ids}, {owners}) AS t(customer_id, owner_id)
             ON CONFLICT (customer_id) DO UPDATE SET owner_id = excluded.owner_id
             WHERE known_customers.owner_changed_at IS NULL AND known_customers.owner_id IS NULL
             """, ct);
+    }
 
     public async Task ErasedAsync(CustomerErased e, CancellationToken ct) =>
         await db.Database.ExecuteSqlAsync($"""
@@ -60,11 +74,6 @@ public sealed class CustomerDirectory(PaymentDb db, AuditTrail audit, TimeProvid
             return;
         }
 
-        // Collections' own record of the owner, which new cases take theirs from.
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO collection_customer_owners (customer_id, owner_id) VALUES ({e.CustomerId}, {e.OwnerId})
-            ON CONFLICT (customer_id) DO UPDATE SET owner_id = excluded.owner_id
-            """, ct);
         var cases = await db.Set<CollectionCase>().Where(c => c.CustomerId == e.CustomerId && c.IsOpen)
             .ExecuteUpdateAsync(u => u.SetProperty(c => c.OwnerId, e.OwnerId), ct);
         var items = 0;

@@ -2,14 +2,26 @@ using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
 using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
+using Platform.Payment.VirtualAccounts.Application;
 
 namespace Platform.Payment.Checks.Messaging;
 
-/// <summary>A registered customer may pay.</summary>
-public sealed class KnownCustomerRegisteredConsumer(PaymentDb db, TimeProvider clock, CustomerDirectory directory)
-    : InboxConsumer<CustomerRegistered, PaymentDb>(db, clock)
+/// <summary>
+/// Registered customers, in batches (an import registers thousands at once): each may pay, its owner gets the call tasks
+/// of its collections cases, and it gets its virtual account number, so the number can go on the first invoice.
+/// </summary>
+public sealed class RegisteredCustomersConsumer(PaymentDb db, TimeProvider clock, CustomerDirectory directory, VirtualAccountBook accounts)
+    : InboxBatchConsumer<CustomerRegistered, PaymentDb>(db, clock)
 {
-    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) => directory.RegisteredAsync(message, ct);
+    public const string Actor = "system:customer-registered";
+
+    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) => ApplyAllAsync([message], ct);
+
+    protected override async Task ApplyAllAsync(IReadOnlyList<CustomerRegistered> messages, CancellationToken ct)
+    {
+        await directory.RegisteredAsync(messages, ct);
+        await accounts.AssignNewAsync([.. messages.Select(m => m.CustomerId)], Actor, ct);
+    }
 }
 
 /// <summary>An erased customer is refused as payer from now on.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Payment.Checks.Domain;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
@@ -33,7 +34,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
             return;
         }
 
-        var owner = await db.Set<CustomerOwner>().Where(o => o.CustomerId == invoice.CustomerId).Select(o => o.OwnerId).FirstOrDefaultAsync(ct);
+        var owner = await db.Set<KnownCustomer>().Where(c => c.CustomerId == invoice.CustomerId).Select(c => c.OwnerId).FirstOrDefaultAsync(ct);
         var @case = new CollectionCase
         {
             Id = Guid.CreateVersion7(),

@@ -120,19 +120,6 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         }
     }
 
-    public async Task OwnerKnownAsync(CustomerRegistered e, CancellationToken ct)
-    {
-        var owner = await db.Set<CustomerOwner>().SingleOrDefaultAsync(o => o.CustomerId == e.CustomerId, ct);
-        if (owner is null)
-        {
-            db.Set<CustomerOwner>().Add(new CustomerOwner { CustomerId = e.CustomerId, OwnerId = e.OwnerId });
-        }
-        else
-        {
-            owner.OwnerId = e.OwnerId;
-        }
-    }
-
     private async Task<decimal> PaidAfterAsync(Guid invoiceId, DateTimeOffset after, CancellationToken ct) =>
         await db.Set<ReceivableAllocation>().Where(a => a.InvoiceId == invoiceId && a.At > after).SumAsync(a => a.Amount, ct);
 

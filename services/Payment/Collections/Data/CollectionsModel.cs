@@ -65,11 +65,6 @@ public static class CollectionsModel
             e.HasIndex(a => new { a.CaseId, a.Kind });
             e.HasIndex(a => a.CreatedAt).HasFilter("done_at IS NULL AND cancelled_at IS NULL");
         });
-        model.Entity<CustomerOwner>(e =>
-        {
-            e.ToTable("collection_customer_owners");
-            e.HasKey(o => o.CustomerId);
-        });
         return model;
     }
 }

@@ -59,11 +59,3 @@ public sealed class ContractAction
 
     public uint Version { get; set; }
 }
-
-/// <summary>The owner (sales rep) of a customer, from CustomerRegistered: the call task of the ladder is theirs.</summary>
-public sealed class CustomerOwner
-{
-    public Guid CustomerId { get; init; }
-
-    public Guid? OwnerId { get; set; }
-}

@@ -28,9 +28,3 @@ public sealed class ReceivablesPaymentAllocatedConsumer(PaymentDb db, TimeProvid
 {
     protected override Task ApplyAsync(PaymentAllocated message, CancellationToken ct) => book.AllocatedAsync(message, ct);
 }
-
-/// <summary>Remembers each customer's owner, who gets the call task of the ladder.</summary>
-public sealed class CustomerOwnerConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<CustomerRegistered, PaymentDb>(db, clock)
-{
-    protected override Task ApplyAsync(CustomerRegistered message, CancellationToken ct) => book.OwnerKnownAsync(message, ct);
-}

@@ -446,23 +446,6 @@ namespace Platform.Payment.Data.Migrations
                     b.ToTable("collection_contract_actions", (string)null);
                 });
 
-            modelBuilder.Entity("Platform.Payment.Collections.Domain.CustomerOwner", b =>
-                {
-                    b.Property<Guid>("CustomerId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("customer_id");
-
-                    b.Property<Guid?>("OwnerId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("owner_id");
-
-                    b.HasKey("CustomerId")
-                        .HasName("pk_collection_customer_owners");
-
-                    b.ToTable("collection_customer_owners", (string)null);
-                });
-
             modelBuilder.Entity("Platform.Payment.Collections.Domain.Negotiation", b =>
                 {
                     b.Property<Guid>("Id")

@@ -23,17 +23,41 @@ public sealed class VirtualAccountBook(PaymentDb db, AuditTrail audit, IOptions<
             return existing;
         }
 
-        var serial = await db.Database.SqlQueryRaw<long>($"SELECT nextval('{VirtualAccountsModel.SerialSequence}') AS \"Value\"").SingleAsync(ct);
-        var number = VirtualAccountNumber.Compose(options.Value.Prefix, serial);
-        var now = clock.GetUtcNow();
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO virtual_accounts (customer_id, number, created_at) VALUES ({customerId}, {number}, {now}) ON CONFLICT (customer_id) DO NOTHING", ct);
-        if (inserted == 1)
+        await AssignNewAsync([customerId], actor, ct);
+        return await FindAsync(customerId, ct) ?? throw new InvalidOperationException("The virtual account just assigned is missing.");
+    }
+
+    /// <summary>
+    /// Gives each of <paramref name="customerIds"/> that has no account one, with one serial query and one insert for all
+    /// of them, and audits each account created. A customer that already has one (or gets one concurrently) keeps it;
+    /// the serial drawn for it is left unused. Answers the number of accounts created.
+    /// </summary>
+    public async Task<int> AssignNewAsync(IReadOnlyCollection<Guid> customerIds, string actor, CancellationToken ct)
+    {
+        var ids = customerIds.Distinct().ToArray();
+        if (ids.Length == 0)
         {
+            return 0;
+        }
+
+        var serials = await db.Database
+            .SqlQuery<long>($"SELECT nextval({VirtualAccountsModel.SerialSequence}::regclass) AS \"Value\" FROM generate_series(1, {ids.Length})")
+            .ToListAsync(ct);
+        var numbers = serials.Select(serial => VirtualAccountNumber.Compose(options.Value.Prefix, serial)).ToArray();
+        var created = await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO virtual_accounts (customer_id, number, created_at)
+            SELECT customer_id, number, {clock.GetUtcNow()} FROM unnest({ids}, {numbers}) AS t(customer_id, number)
+            ON CONFLICT (customer_id) DO NOTHING
+            RETURNING customer_id AS "Value"
+            """).ToListAsync(ct);
+        var numberOf = ids.Zip(numbers).ToDictionary(p => p.First, p => p.Second);
+        foreach (var customerId in created)
+        {
+            var number = numberOf[customerId];
             audit.Record(actor, "virtual_account.assigned", $"virtual-accounts/{number}", customerId, new { number });
         }
 
-        return await FindAsync(customerId, ct) ?? throw new InvalidOperationException("The virtual account just assigned is missing.");
+        return created.Count;
     }
 
     public async Task<VirtualAccount> GetAsync(Guid customerId, CancellationToken ct) =>

@@ -102,8 +102,7 @@ public sealed class WriteOffAndOwnerTests(ChecksHost host) : IClassFixture<Check
     {
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
         var customer = await host.RegisteredAsync(first);
-        await Eventually.Until(() => Collections.Payment.QueryAsync<PaymentDb, Guid?>(db =>
-            db.Set<CustomerOwner>().Where(o => o.CustomerId == customer).Select(o => o.OwnerId).SingleOrDefaultAsync()), o => o == first, what: "collections to know the owner");
+        await host.KnownAsync(customer, c => c?.OwnerId == first, "payment to know the owner");
         var invoice = Guid.CreateVersion7();
         var issued = CollectionsHost.Issued(invoice, customer, null, 400m, Collections.Clock.GetUtcNow());
         await Collections.PublishAsync(issued);

@@ -46,7 +46,7 @@ public sealed class VirtualAccountTests(RecordingHost host) : IClassFixture<Reco
         Assert.Equal(15, account.Number.Length);
         Assert.True(VirtualAccountNumber.IsWellFormed(account.Number));
         await Eventually.Until(() => host.Payment.QueryAsync<PaymentDb, int>(db => db.Set<Platform.BuildingBlocks.Messaging.InboxMessage>()
-            .CountAsync(m => m.MessageId == registered.EventId && m.Consumer == "CustomerRegisteredConsumer")), n => n == 1, what: "the repeat consumed");
+            .CountAsync(m => m.MessageId == registered.EventId && m.Consumer == nameof(Platform.Payment.Checks.Messaging.RegisteredCustomersConsumer))), n => n == 1, what: "the repeat consumed");
         Assert.Equal(1, await host.Payment.QueryAsync<PaymentDb, int>(db => db.Set<Platform.Payment.VirtualAccounts.Domain.VirtualAccount>().CountAsync(a => a.CustomerId == customer)));
     }
 
