@@ -17,10 +17,14 @@ public static class AuthenticationExtensions
         builder.Services.Configure<AuthOptions>(section);
         var options = section.Get<AuthOptions>() ?? new AuthOptions();
 
+        // Built here rather than resolved: the bearer options are configured before the container exists.
+        var validated = new ValidatedTokens(TimeProvider.System);
+        builder.Services.AddSingleton(validated);
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {
+                validated.Attach(jwt.Events ??= new JwtBearerEvents());
                 jwt.MapInboundClaims = false;
                 jwt.RequireHttpsMetadata = false;
                 jwt.Authority = options.Authority;

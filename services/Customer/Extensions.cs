@@ -29,6 +29,7 @@ public static class Extensions
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
         services.AddOptions<PiiRekeyingOptions>().BindConfiguration(PiiRekeyingOptions.Section);
         services.AddSingleton<CustomerCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<CustomerCache>());
         services.AddSingleton<CustomerCacheInvalidator>();
         // Every CustomerDb, whoever uses it, drops cached customers it changes.
         services.ConfigureDbContext<CustomerDb>((sp, options) => options.AddInterceptors(sp.GetRequiredService<CustomerCacheInvalidator>()));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public sealed class PiiProtector
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly Dictionary<string, byte[]> keys;
+    private readonly ConcurrentDictionary<string, ConcurrentBag<AesGcm>> ciphers = new(StringComparer.Ordinal);
     private readonly string activeKeyId;
     private readonly byte[] indexKey;
 
@@ -56,8 +58,9 @@ public sealed class PiiProtector
         var buffer = new byte[NonceSize + TagSize + plain.Length];
         var nonce = buffer.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(keys[activeKeyId], TagSize);
+        var aes = Rent(activeKeyId);
         aes.Encrypt(nonce, plain, buffer.AsSpan(NonceSize + TagSize), buffer.AsSpan(NonceSize, TagSize), Encoding.UTF8.GetBytes(activeKeyId));
+        Return(activeKeyId, aes);
         return activeKeyId + ":" + Convert.ToBase64String(buffer);
     }
 
@@ -67,10 +70,18 @@ public sealed class PiiProtector
         var keyId = protectedValue[..colon];
         var buffer = Convert.FromBase64String(protectedValue[(colon + 1)..]);
         var plain = new byte[buffer.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(keys[keyId], TagSize);
+        var aes = Rent(keyId);
         aes.Decrypt(buffer.AsSpan(0, NonceSize), buffer.AsSpan(NonceSize + TagSize), buffer.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(keyId));
+        Return(keyId, aes);
         return Encoding.UTF8.GetString(plain);
     }
+
+    // An AesGcm holds a prepared key schedule and is not thread-safe: each call rents one per key and gives it back
+    // (one that failed to decrypt is simply not returned), instead of preparing the key on every call.
+    private AesGcm Rent(string keyId) =>
+        ciphers.GetOrAdd(keyId, _ => new ConcurrentBag<AesGcm>()).TryTake(out var aes) ? aes : new AesGcm(keys[keyId], TagSize);
+
+    private void Return(string keyId, AesGcm aes) => ciphers[keyId].Add(aes);
 
     /// <summary>The key id a protected value was written with (for re-encryption after rotation).</summary>
     public static string KeyIdOf(string protectedValue) => protectedValue[..protectedValue.IndexOf(':', StringComparison.Ordinal)];

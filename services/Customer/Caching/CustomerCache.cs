@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -6,57 +7,188 @@ using StackExchange.Redis;
 
 namespace Platform.Customer.Caching;
 
-/// <summary>Section "CustomerCache": how long a cached customer lives (a safety net; changes invalidate it at once).</summary>
+/// <summary>Section "CustomerCache": how long cached customers live (a safety net; changes invalidate them at once).</summary>
 public sealed class CustomerCacheOptions
 {
     public const string Section = "CustomerCache";
 
+    /// <summary>Lifetime of a customer in Redis.</summary>
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Lifetime of a customer in this replica's memory, in front of Redis (zero turns the memory level off).</summary>
+    public TimeSpan LocalTimeToLive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most customers held in this replica's memory; when full, it is emptied and fills again with what is read.</summary>
+    public int LocalEntries { get; set; } = 20_000;
 }
 
 /// <summary>
-/// Cache-aside for customer rows in Redis, one key per customer. The cached form is the stored row (ciphertexts, never
-/// plaintext PII). Redis being down never fails a read: the caller loads from PostgreSQL, the outage is logged once
-/// (until Redis answers again) and counted.
+/// Cache-aside for customer rows, in two levels: this replica's memory in front of Redis, one key per customer. Both
+/// hold the stored row (ciphertexts, never plaintext PII).
+/// <para>A change drops the customer from Redis and announces its id on the Redis channel <see cref="Channel"/>; every
+/// replica drops it from memory when the announcement arrives. Memory is used only while that channel is connected:
+/// when the connection to Redis fails or comes back, memory is emptied (announcements may have been missed), and a read
+/// that overlapped an announcement is not kept, so a reader racing a change never keeps the old row.</para>
+/// <para>Redis being down never fails a read: the caller loads from PostgreSQL, the outage is logged once (until Redis
+/// answers again) and counted.</para>
 /// </summary>
-public sealed class CustomerCache(IConnectionMultiplexer redis, IOptions<CustomerCacheOptions> options, ILogger<CustomerCache> log)
+public sealed class CustomerCache : IHostedService, IDisposable
 {
+    public static readonly RedisChannel Channel = RedisChannel.Literal("customer:v1:invalidated");
+
     private static readonly Meter Meter = new("Platform.Customer");
     private static readonly Counter<long> Unavailable = Meter.CreateCounter<long>("platform.customer.cache.unavailable",
         description: "Customer cache operations that failed because Redis did not answer");
-    private static readonly Counter<long> Hits = Meter.CreateCounter<long>("platform.customer.cache.hits");
+    private static readonly Counter<long> Hits = Meter.CreateCounter<long>("platform.customer.cache.hits", description: "Customers answered from Redis");
+    private static readonly Counter<long> LocalHits = Meter.CreateCounter<long>("platform.customer.cache.local_hits", description: "Customers answered from the replica's memory");
     private static readonly Counter<long> Misses = Meter.CreateCounter<long>("platform.customer.cache.misses");
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    private readonly ConcurrentDictionary<Guid, (CustomerProfile Profile, long ExpiresAt)> local = new();
+    private readonly IConnectionMultiplexer redis;
+    private readonly CustomerCacheOptions options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<CustomerCache> log;
+    private readonly long[] changes = new long[256]; // per stripe of customer ids: how many changes were announced
     private int down;
+    private long epoch; // how many times the memory level was emptied
+    private volatile bool listening;
+
+    public CustomerCache(IConnectionMultiplexer redis, IOptions<CustomerCacheOptions> options, TimeProvider clock, ILogger<CustomerCache> log)
+    {
+        this.redis = redis;
+        this.options = options.Value;
+        this.clock = clock;
+        this.log = log;
+        if (this.options.LocalTimeToLive > TimeSpan.Zero)
+        {
+            redis.ConnectionFailed += OnConnectionChanged;
+            redis.ConnectionRestored += OnConnectionChanged;
+        }
+    }
+
+    /// <summary>Starts listening for announcements before the service answers (waiting at most 2 s for Redis).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.LocalTimeToLive > TimeSpan.Zero)
+        {
+            await Task.WhenAny(ListenAsync(), Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public static RedisKey KeyOf(Guid customerId) => "customer:v1:" + customerId.ToString("N");
 
     /// <summary>The cached row, or what <paramref name="load"/> answers (cached when found).</summary>
     public async Task<CustomerProfile?> GetOrLoadAsync(Guid customerId, Func<Task<CustomerProfile?>> load)
     {
+        var useLocal = listening && redis.IsConnected;
+        if (useLocal && local.TryGetValue(customerId, out var entry) && entry.ExpiresAt > clock.GetTimestamp())
+        {
+            LocalHits.Add(1);
+            return entry.Profile;
+        }
+
+        var seen = Seen(customerId);
         var cached = await TryAsync(db => db.StringGetAsync(KeyOf(customerId)));
         if (cached is { HasValue: true } value)
         {
             Hits.Add(1);
-            return JsonSerializer.Deserialize<CustomerProfile>((string)value!, Json);
+            var profile = JsonSerializer.Deserialize<CustomerProfile>((string)value!, Json)!;
+            KeepLocally(customerId, profile, seen, useLocal);
+            return profile;
         }
 
         Misses.Add(1);
         var loaded = await load();
-        if (loaded is not null)
+        if (loaded is not null && Seen(customerId) == seen)
         {
             var json = JsonSerializer.Serialize(loaded, Json);
-            await TryAsync(db => db.StringSetAsync(KeyOf(customerId), json, options.Value.TimeToLive));
+            await TryAsync(db => db.StringSetAsync(KeyOf(customerId), json, options.TimeToLive));
+            KeepLocally(customerId, loaded, seen, useLocal);
         }
 
         return loaded;
     }
 
+    /// <summary>Drops the customers here, in Redis, and (by announcement) in every replica's memory.</summary>
     public async Task InvalidateAsync(IReadOnlyCollection<Guid> customerIds)
     {
-        if (customerIds.Count > 0)
+        if (customerIds.Count == 0)
         {
-            await TryAsync(db => db.KeyDeleteAsync(customerIds.Select(KeyOf).ToArray()));
+            return;
+        }
+
+        DropLocally(customerIds);
+        await TryAsync(db => db.KeyDeleteAsync(customerIds.Select(KeyOf).ToArray()));
+        if (options.LocalTimeToLive > TimeSpan.Zero)
+        {
+            await TryAsync(db => db.PublishAsync(Channel, string.Join(',', customerIds.Select(id => id.ToString("N")))));
+        }
+    }
+
+    public void Dispose()
+    {
+        redis.ConnectionFailed -= OnConnectionChanged;
+        redis.ConnectionRestored -= OnConnectionChanged;
+    }
+
+    private (long Epoch, long Changes) Seen(Guid customerId) => (Interlocked.Read(ref epoch), Interlocked.Read(ref changes[Stripe(customerId)]));
+
+    private static int Stripe(Guid customerId) => customerId.GetHashCode() & 255;
+
+    private void KeepLocally(Guid customerId, CustomerProfile profile, (long, long) seen, bool useLocal)
+    {
+        // Not when a change was announced since the read began: what was read may be the row before it.
+        if (!useLocal || Seen(customerId) != seen)
+        {
+            return;
+        }
+
+        if (local.Count >= options.LocalEntries)
+        {
+            local.Clear();
+        }
+
+        local[customerId] = (profile, clock.GetTimestamp() + (long)(options.LocalTimeToLive.TotalSeconds * clock.TimestampFrequency));
+    }
+
+    private void DropLocally(IEnumerable<Guid> customerIds)
+    {
+        foreach (var id in customerIds)
+        {
+            Interlocked.Increment(ref changes[Stripe(id)]);
+            local.TryRemove(id, out _);
+        }
+    }
+
+    private async Task ListenAsync()
+    {
+        try
+        {
+            var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+            queue.OnMessage(message =>
+            {
+                var ids = ((string?)message.Message ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+                DropLocally(ids.Select(id => Guid.TryParseExact(id, "N", out var g) ? g : Guid.Empty));
+            });
+            listening = true;
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            log.LogWarning(e, "Customer cache cannot listen for changes; answering without its memory level until Redis is back");
+        }
+    }
+
+    private void OnConnectionChanged(object? sender, ConnectionFailedEventArgs e)
+    {
+        // Announcements may have been lost while the connection was down: forget everything held in memory.
+        Interlocked.Increment(ref epoch);
+        local.Clear();
+        if (e.ConnectionType == ConnectionType.Subscription && !listening)
+        {
+            _ = ListenAsync();
         }
     }
 

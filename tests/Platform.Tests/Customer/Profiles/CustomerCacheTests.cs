@@ -15,10 +15,15 @@ public sealed class CustomerCacheTests(ProfileService service)
     public async Task GetCustomer_reads_through_the_cache_which_holds_no_plaintext_pii()
     {
         var customer = await service.RegisterAsync("Cache Reader", phone: "+8613512345678");
-        var key = CustomerCache.KeyOf(Guid.Parse(customer.CustomerId));
-        await service.Cache.KeyDeleteAsync(key); // registering as a pii_reader already read it once
+        var id = Guid.Parse(customer.CustomerId);
+        var key = CustomerCache.KeyOf(id);
+        // Registering as a pii_reader already read it once: drop it from Redis and, by announcement, from memory.
+        await service.Cache.KeyDeleteAsync(key);
+        await service.Cache.PublishAsync(CustomerCache.Channel, id.ToString("N"));
 
-        var first = await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep, Roles.PiiReader));
+        var first = await Eventually.Until(
+            () => service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep, Roles.PiiReader)).ResponseAsync,
+            _ => service.Cache.KeyExists(key), what: "the read to go through to Redis");
         var cached = (string?)await service.Cache.StringGetAsync(key);
 
         Assert.NotNull(cached);
@@ -69,6 +74,50 @@ public sealed class CustomerCacheTests(ProfileService service)
 
         Assert.True(beforeCommit);
         Assert.False(afterCommit);
+    }
+
+    [Fact]
+    public async Task A_replica_holding_a_customer_in_memory_answers_the_change_another_replica_made()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        await using var other = ProfileService.Start(service.Database, service.Redis, await infra.NewVirtualHostAsync("replica"));
+        var otherCustomers = new Customers.CustomersClient(other.Channel);
+        var customer = await service.RegisterAsync("Two Replicas");
+        var read = new GetCustomerRequest { CustomerId = customer.CustomerId };
+        var etag = (await otherCustomers.GetCustomerAsync(read, Tokens.As(Roles.SalesRep))).Etag;
+        // It answers from its memory now: a read that reached Redis would put back the key removed behind its back.
+        var key = CustomerCache.KeyOf(Guid.Parse(customer.CustomerId));
+        await service.Cache.KeyDeleteAsync(key);
+        Assert.Equal(etag, (await otherCustomers.GetCustomerAsync(read, Tokens.As(Roles.SalesRep))).Etag);
+        Assert.False(await service.Cache.KeyExistsAsync(key));
+
+        await service.Customers.UpdateCustomerAsync(new UpdateCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Customer = new Contracts.Customer.V1.Customer { CustomerId = customer.CustomerId, Etag = etag, Industry = "logistics" },
+            UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "industry" } },
+        }, Tokens.As(Roles.SalesRep));
+
+        // The announcement crosses Redis asynchronously; the memory level's lifetime (30 s) is far longer than this wait.
+        var seen = await Eventually.Until(() => otherCustomers.GetCustomerAsync(read, Tokens.As(Roles.SalesRep)).ResponseAsync,
+            c => c.Industry == "logistics", timeout: TimeSpan.FromSeconds(5), what: "the other replica to drop its copy");
+        Assert.NotEqual(etag, seen.Etag);
+    }
+
+    [Fact]
+    public async Task A_remembered_token_with_its_signature_altered_is_still_refused()
+    {
+        var token = Tokens.For(Roles.SalesRep);
+        var customer = await service.RegisterAsync("Token Holder");
+        var read = new GetCustomerRequest { CustomerId = customer.CustomerId };
+        Grpc.Core.Metadata Bearer(string t) => new() { { "Authorization", "Bearer " + t } };
+        await service.Customers.GetCustomerAsync(read, Bearer(token)); // validated, then remembered
+        await service.Customers.GetCustomerAsync(read, Bearer(token)); // answered from what was remembered
+
+        var signature = token[(token.LastIndexOf('.') + 1)..];
+        var altered = token[..(token.LastIndexOf('.') + 1)] + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await service.Customers.GetCustomerAsync(read, Bearer(altered)));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
     }
 
     [Fact]
