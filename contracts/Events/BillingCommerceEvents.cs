@@ -95,6 +95,21 @@ public sealed record InvoicePaid(
     decimal Amount,
     string Currency) : IIntegrationEvent;
 
+/// <summary>
+/// An issued invoice was voided: nothing is owed on it any more (what was still due, <paramref name="AmountDue"/>, was
+/// taken back from the receivable). Voiding a draft raises nothing: it was never owed.
+/// </summary>
+public sealed record InvoiceVoided(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    Guid InvoiceId,
+    string InvoiceNumber,
+    Guid CustomerId,
+    Guid? ContractId,
+    decimal AmountDue,
+    string Currency,
+    string Reason) : IIntegrationEvent;
+
 /// <summary>The part of one payment billing applied to one invoice, and what that invoice still owes afterwards.</summary>
 public sealed record InvoiceAllocation(Guid InvoiceId, decimal Amount, decimal RemainingDue);
 

@@ -32,6 +32,7 @@ public static class Extensions
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
+            bus.AddConsumer<InvoiceVoidedConsumer>();
             bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
             bus.AddConsumer<RefundApprovedConsumer>();
             bus.AddInboxBatchConsumer<RegisteredCustomersConsumer>();

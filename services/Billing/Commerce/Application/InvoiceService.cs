@@ -97,6 +97,14 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
             await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
         }
 
+        if (invoice.IssuedAt is not null)
+        {
+            // Payment's receivables and collections must stop counting and chasing it.
+            db.Enqueue(new InvoiceVoided(Guid.CreateVersion7(), invoice.ClosedAt ?? clock.GetUtcNow(), invoice.Id, invoice.Number!, invoice.CustomerId,
+                invoice.ContractId, invoice.AmountDue, invoice.Currency, reason), clock);
+            await SaveAsync(ct);
+        }
+
         if (tx is not null)
         {
             await tx.CommitAsync(ct);

@@ -31,7 +31,7 @@ public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices,
         {
             var id = invoiceIds[i];
             var problem = known.TryGetValue(id, out var invoice)
-                ? Problem(customerId, invoice.CustomerId, invoice.PaidAt is not null || invoice.AmountDue <= 0 ? "paid" : null, invoice.InvoiceNumber)
+                ? Problem(customerId, invoice.CustomerId, invoice.VoidedAt is not null ? "void" : invoice.PaidAt is not null || invoice.AmountDue <= 0 ? "paid" : null, invoice.InvoiceNumber)
                 : await AskAsync(customerId, id, ct);
             check.Require(problem is null, $"{field}[{i}]", problem ?? "");
         }

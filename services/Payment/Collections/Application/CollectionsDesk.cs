@@ -74,8 +74,8 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         }
     }
 
-    /// <summary>Billing reported the invoice paid in full: the case closes.</summary>
-    public async Task CloseAsPaidAsync(Guid invoiceId, DateTimeOffset paidAt, CancellationToken ct)
+    /// <summary>Closes the invoice's open case, if any, because the invoice was <paramref name="reason"/> ("paid" or "voided").</summary>
+    public async Task CloseAsync(Guid invoiceId, string reason, DateTimeOffset at, CancellationToken ct)
     {
         var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct);
         if (@case is null)
@@ -83,9 +83,9 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
             return;
         }
 
-        @case.Close("paid", paidAt);
+        @case.Close(reason, at);
         @case.Schedule(ladder);
-        audit.Record(System, "collections.paid", Subject(@case), @case.CustomerId, new { paidAt });
+        audit.Record(System, "collections." + reason, Subject(@case), @case.CustomerId, new { at });
         await ClosedAsync(@case, ct);
     }
 
@@ -249,7 +249,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
             && (c.ContractSuspended || db.Set<ContractAction>().Any(a => a.CaseId == c.Id && a.Kind == ContractActionKind.Suspend && a.CancelledAt == null)), ct);
         if (!heldElsewhere)
         {
-            AddAction(@case, contract, ContractActionKind.Resume, $"collections: invoice {@case.InvoiceNumber} paid", now);
+            AddAction(@case, contract, ContractActionKind.Resume, $"collections: invoice {@case.InvoiceNumber} {@case.CloseReason ?? "paid"}", now);
         }
     }
 

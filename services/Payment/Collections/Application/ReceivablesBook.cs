@@ -92,7 +92,32 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
             invoice.PaidAt = e.OccurredAt;
         }
 
-        await desk.CloseAsPaidAsync(e.InvoiceId, e.OccurredAt, ct);
+        await desk.CloseAsync(e.InvoiceId, "paid", e.OccurredAt, ct);
+    }
+
+    /// <summary>A voided invoice leaves the receivables (nothing is owed on it) and its case closes as voided.</summary>
+    public async Task VoidedAsync(InvoiceVoided e, CancellationToken ct)
+    {
+        var invoice = await FindAsync(e.InvoiceId, ct);
+        if (invoice is null)
+        {
+            invoice = new Receivable
+            {
+                InvoiceId = e.InvoiceId,
+                InvoiceNumber = e.InvoiceNumber,
+                CustomerId = e.CustomerId,
+                ContractId = e.ContractId,
+                Amount = e.AmountDue,
+                Currency = e.Currency,
+                IssuedAt = e.OccurredAt,
+                DueDate = e.OccurredAt,
+            };
+            db.Set<Receivable>().Add(invoice);
+        }
+
+        invoice.AmountDue = 0m;
+        invoice.VoidedAt ??= e.OccurredAt;
+        await desk.CloseAsync(e.InvoiceId, "voided", e.OccurredAt, ct);
     }
 
     /// <summary>Records what the payment paid on each invoice; the cases re-anchor (partly paid) or close (paid in full).</summary>

@@ -20,7 +20,7 @@ public sealed class ReceivablesQueries(PaymentDb db)
     public async Task<DsoReport> DsoAsync(Guid? customerId, DateOnly start, DateOnly end, string currency, CancellationToken ct)
     {
         var (from, to) = (StartOf(start), StartOf(end.AddDays(1)));
-        var sales = await Scope(customerId, currency).Where(r => r.IssuedAt >= from && r.IssuedAt < to).SumAsync(r => r.Amount, ct);
+        var sales = await Scope(customerId, currency).Where(r => r.IssuedAt >= from && r.IssuedAt < to && (r.VoidedAt == null || r.VoidedAt >= to)).SumAsync(r => r.Amount, ct);
         var receivables = (await OutstandingAsync(customerId, end, currency, ct)).Sum(i => i.Outstanding);
         var days = end.DayNumber - start.DayNumber + 1;
         return new DsoReport(receivables, sales, days, ReceivablesMath.Dso(receivables, sales, days), currency);
@@ -31,7 +31,7 @@ public sealed class ReceivablesQueries(PaymentDb db)
     {
         var end = StartOf(asOf.AddDays(1));
         var rows = await Scope(customerId, currency)
-            .Where(r => r.IssuedAt < end && (r.PaidAt == null || r.PaidAt >= end) && (r.WrittenOffAt == null || r.WrittenOffAt >= end))
+            .Where(r => r.IssuedAt < end && (r.PaidAt == null || r.PaidAt >= end) && (r.WrittenOffAt == null || r.WrittenOffAt >= end) && (r.VoidedAt == null || r.VoidedAt >= end))
             .Select(r => new
             {
                 r.CustomerId,

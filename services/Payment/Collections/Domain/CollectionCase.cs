@@ -161,7 +161,7 @@ public sealed class CollectionCase
         }
 
         IsOpen = false;
-        AmountDue = reason == "paid" ? 0m : AmountDue;
+        AmountDue = reason is "paid" or "voided" ? 0m : AmountDue; // written off: what was lost stays on the case
         CloseReason = reason;
         ClosedAt = at;
         if (PromisePending)

@@ -27,6 +27,9 @@ public sealed class Receivable
     /// <summary>When finance wrote its collections case off: from then on it is bad debt, no longer a receivable.</summary>
     public DateTimeOffset? WrittenOffAt { get; set; }
 
+    /// <summary>When billing voided it: it was never owed from then on (not a receivable, not a sale).</summary>
+    public DateTimeOffset? VoidedAt { get; set; }
+
     public uint Version { get; set; }
 }
 

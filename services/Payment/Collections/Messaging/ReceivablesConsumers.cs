@@ -23,6 +23,12 @@ public sealed class InvoicePaidConsumer(PaymentDb db, TimeProvider clock, Receiv
     protected override Task ApplyAsync(InvoicePaid message, CancellationToken ct) => book.PaidAsync(message, ct);
 }
 
+/// <summary>A voided invoice leaves the receivables and closes its case.</summary>
+public sealed class InvoiceVoidedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<InvoiceVoided, PaymentDb>(db, clock)
+{
+    protected override Task ApplyAsync(InvoiceVoided message, CancellationToken ct) => book.VoidedAsync(message, ct);
+}
+
 /// <summary>What billing applied to each invoice: lowers the receivables, re-anchors or closes the cases.</summary>
 public sealed class ReceivablesPaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<PaymentAllocated, PaymentDb>(db, clock)
 {

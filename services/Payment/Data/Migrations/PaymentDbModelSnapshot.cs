@@ -549,6 +549,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<DateTimeOffset?>("VoidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("voided_at");
+
                     b.Property<DateTimeOffset?>("WrittenOffAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("written_off_at");

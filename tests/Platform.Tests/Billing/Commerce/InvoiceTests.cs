@@ -137,6 +137,24 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
     }
 
     [Fact]
+    public async Task Voiding_an_issued_invoice_announces_what_was_still_owed_and_voiding_a_draft_announces_nothing()
+    {
+        var customer = Id();
+        var issued = await IssueAsync(await DraftAsync(customer, 90m, host.Clock.GetUtcNow().AddDays(10)));
+        await AllocateAsync(customer, Guid.NewGuid(), 30m, issued.InvoiceId);
+        var draft = await DraftAsync(customer, 50m, host.Clock.GetUtcNow().AddDays(10));
+
+        await host.Invoices.VoidInvoiceAsync(new VoidInvoiceRequest { RequestId = Id(), InvoiceId = issued.InvoiceId, Reason = "issued in error" }, Tokens.As(Roles.FinanceClerk));
+        await host.Invoices.VoidInvoiceAsync(new VoidInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId, Reason = "duplicate" }, Tokens.As(Roles.FinanceClerk));
+
+        var announced = (await host.OutboxAsync("InvoiceVoided")).Select(p => System.Text.Json.JsonDocument.Parse(p).RootElement)
+            .Where(e => e.GetProperty("customerId").GetString() == customer).ToList();
+        var voided = Assert.Single(announced);
+        Assert.Equal((issued.InvoiceId, issued.Number, 60m, "issued in error"),
+            (voided.GetProperty("invoiceId").GetString(), voided.GetProperty("invoiceNumber").GetString(), voided.GetProperty("amountDue").GetDecimal(), voided.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
     public async Task Payment_with_nothing_to_pay_still_gets_a_receipt_all_unallocated()
     {
         var result = await AllocateAsync(Id(), Guid.NewGuid(), 300m);

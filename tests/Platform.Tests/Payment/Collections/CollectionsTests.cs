@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Events;
 using Platform.Contracts.Payment.V1;
 using Platform.Payment.Data;
 using Platform.ServiceDefaults.Auth;
@@ -71,6 +72,36 @@ public sealed class CollectionsTests(CollectionsHost host) : IClassFixture<Colle
 
         await host.RunJobAsync(due.AddDays(120));
         Assert.Equal(6, (await host.EventsAsync("CollectionsStageReached", opened.CaseId)).Count);
+    }
+
+    [Fact]
+    public async Task A_voided_invoice_closes_its_case_resumes_the_contract_it_suspended_and_leaves_the_aging()
+    {
+        var (customer, invoice, contract, _, due) = await OverdueInvoiceAsync(700m);
+        var opened = await host.CaseOfAsync(customer, invoice);
+        foreach (var day in new[] { 7, 14, 21, 30, 45 })
+        {
+            await host.RunJobAsync(due.AddDays(day));
+        }
+
+        Assert.Equal(EntitlementState.Suspended, await host.EntitlementAsync(contract));
+        var aging = new GetAgingRequest { CustomerId = customer.ToString() };
+        Assert.Equal(700m, (await host.Collections.GetAgingAsync(aging, Tokens.As(Roles.FinanceApprover))).Total.Total.ToDecimal());
+
+        var voided = new InvoiceVoided(Guid.CreateVersion7(), host.Clock.GetUtcNow(), invoice, "INV-" + invoice.ToString("N")[..8], customer,
+            Guid.Parse(contract), 700m, "CNY", "issued in error");
+        await host.PublishAsync(voided);
+        await host.PublishAsync(voided); // a redelivery changes nothing more
+        var closed = await Eventually.Until(() => host.GetCaseAsync(opened.CaseId), c => !c.Open, what: "the case to close");
+
+        Assert.Equal(("voided", 0m), (closed.CloseReason, closed.AmountDue.ToDecimal()));
+        var raised = Assert.Single(await host.EventsAsync("CollectionsCaseClosed", opened.CaseId));
+        Assert.Equal("voided", raised.GetProperty("reason").GetString());
+        Assert.Equal(0m, (await host.Collections.GetAgingAsync(aging, Tokens.As(Roles.FinanceApprover))).Total.Total.ToDecimal());
+        await host.RunJobAsync(due.AddDays(47));
+        Assert.Equal(EntitlementState.Active, await host.EntitlementAsync(contract));
+        await host.RunJobAsync(due.AddDays(120));
+        Assert.Equal(6, (await host.EventsAsync("CollectionsStageReached", opened.CaseId)).Count); // no stage after the void
     }
 
     [Fact]
