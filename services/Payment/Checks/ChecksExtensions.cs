@@ -1,6 +1,7 @@
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Customer.V1;
 using Platform.Payment.Checks.Application;
+using Platform.Payment.Checks.Jobs;
 using Platform.ServiceDefaults.Clients;
 
 namespace Platform.Payment.Checks;
@@ -16,6 +17,7 @@ public static class ChecksExtensions
     {
         builder.Services.AddOptions<ChecksOptions>().BindConfiguration(ChecksOptions.Section)
             .Validate(o => o.LookupTimeout > TimeSpan.Zero, "Payment:Checks:LookupTimeout must be positive")
+            .Validate(o => o.RecheckInterval > TimeSpan.Zero && o.RecheckBatchSize > 0, "Payment:Checks:RecheckInterval and RecheckBatchSize must be positive")
             .ValidateOnStart();
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the one way to opt a client out of the defaults
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer").RemoveAllResilienceHandlers();
@@ -24,6 +26,13 @@ public static class ChecksExtensions
         builder.Services.AddScoped<CustomerDirectory>();
         builder.Services.AddScoped<PayerCheck>();
         builder.Services.AddScoped<InvoiceCheck>();
+        builder.Services.AddScoped<PayerRecheck>();
+        builder.Services.AddSingleton<PayerRecheckJob>();
+        if (builder.Configuration.GetValue($"{ChecksOptions.Section}:{nameof(ChecksOptions.RecheckEnabled)}", true))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PayerRecheckJob>());
+        }
+
         return builder;
     }
 }

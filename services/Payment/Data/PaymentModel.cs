@@ -20,6 +20,7 @@ public static class PaymentModel
             e.HasIndex(p => new { p.CustomerId, p.ReceivedAt });
             e.HasIndex(p => p.Reference);
             e.HasIndex(p => new { p.State, p.ReceivedAt });
+            e.HasIndex(p => p.PayerUnverified).HasFilter("payer_unverified");
         });
         return model;
     }

@@ -33,6 +33,12 @@ public sealed class Payment
     /// <summary>Null while the payer is unidentified (suspense).</summary>
     public Guid? CustomerId { get; set; }
 
+    /// <summary>
+    /// Recorded while the customer service could not confirm the payer; the payer re-check clears it once it can, and
+    /// opens a work item when the payer turns out not to be a customer who may pay.
+    /// </summary>
+    public bool PayerUnverified { get; set; }
+
     public PaymentMethod Method { get; init; }
 
     public PaymentState State { get; set; }

@@ -27,9 +27,13 @@ public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers
 {
     public async Task<PayerVerdict> EnsureAsync(Guid customerId, string field, CancellationToken ct)
     {
-        var known = await db.Set<KnownCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.CustomerId == customerId, ct)
-            ?? await AskAsync(customerId, field, ct);
-        if (known is null)
+        var found = await FindAsync(customerId, ct);
+        if (found.NotFound)
+        {
+            throw ValidationException.For(field, $"no customer {customerId} is known to the customer service", "CUSTOMER_NOT_FOUND");
+        }
+
+        if (found.Customer is not { } known)
         {
             return PayerVerdict.Unverified;
         }
@@ -50,9 +54,17 @@ public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers
         }
     }
 
-    /// <summary>The customer service's answer, stored in the view; null when it could not answer.</summary>
-    private async Task<KnownCustomer?> AskAsync(Guid customerId, string field, CancellationToken ct)
+    /// <summary>
+    /// The customer from payment's view, else from the customer service (remembered in the view). NotFound when the
+    /// customer service does not know it; neither a customer nor NotFound when it could not answer.
+    /// </summary>
+    public async Task<(KnownCustomer? Customer, bool NotFound)> FindAsync(Guid customerId, CancellationToken ct)
     {
+        if (await db.Set<KnownCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.CustomerId == customerId, ct) is { } known)
+        {
+            return (known, false);
+        }
+
         Customer answer;
         try
         {
@@ -62,15 +74,15 @@ public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
-            throw ValidationException.For(field, $"no customer {customerId} is known to the customer service", "CUSTOMER_NOT_FOUND");
+            return (null, true);
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning("Customer service did not answer about payer {CustomerId} ({Status}); taking it unverified", customerId, e.StatusCode);
-            return null;
+            log.LogWarning("Customer service did not answer about payer {CustomerId} ({Status})", customerId, e.StatusCode);
+            return (null, false);
         }
 
-        var known = new KnownCustomer
+        var remembered = new KnownCustomer
         {
             CustomerId = customerId,
             Standing = answer.LifecycleStage == LifecycleStage.Erased ? CustomerStanding.Erased
@@ -84,9 +96,9 @@ public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers
         // The registration event may land at the same moment: whichever comes second changes nothing.
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO known_customers (customer_id, standing, merged_into_id, owner_id, updated_at)
-            VALUES ({known.CustomerId}, {known.Standing.ToString()}, {known.MergedIntoId}, {known.OwnerId}, {known.UpdatedAt})
+            VALUES ({remembered.CustomerId}, {remembered.Standing.ToString()}, {remembered.MergedIntoId}, {remembered.OwnerId}, {remembered.UpdatedAt})
             ON CONFLICT (customer_id) DO NOTHING
             """, ct);
-        return known;
+        return (remembered, false);
     }
 }

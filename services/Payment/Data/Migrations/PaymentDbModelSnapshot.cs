@@ -676,6 +676,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("payer_name_protected");
 
+                    b.Property<bool>("PayerUnverified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("payer_unverified");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -713,6 +717,10 @@ namespace Platform.Payment.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_payments");
+
+                    b.HasIndex("PayerUnverified")
+                        .HasDatabaseName("ix_payments_payer_unverified")
+                        .HasFilter("payer_unverified");
 
                     b.HasIndex("Reference")
                         .HasDatabaseName("ix_payments_reference");

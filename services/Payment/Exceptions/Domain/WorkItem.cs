@@ -11,6 +11,9 @@ public enum WorkItemKind
     UnidentifiedPayer = 3,
     FailedPayment = 4,
     BouncedPayment = 5,
+
+    /// <summary>Recorded during a customer service outage for a payer that turned out not to be a customer who may pay.</summary>
+    UnverifiedPayer = 6,
 }
 
 /// <summary>

@@ -101,7 +101,7 @@ public sealed class PaymentExceptionsApi(ExceptionDesk desk, PaymentMapping map,
     }
 
     private static Domain.WorkItemKind? FromProto(WorkItemKind kind) =>
-        kind is > WorkItemKind.Unspecified and <= WorkItemKind.BouncedPayment ? (Domain.WorkItemKind)(int)kind : null;
+        kind is > WorkItemKind.Unspecified and <= WorkItemKind.UnverifiedPayer ? (Domain.WorkItemKind)(int)kind : null;
 
     private WorkItem ToProto(Domain.WorkItem w) => new()
     {

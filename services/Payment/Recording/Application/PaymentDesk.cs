@@ -35,6 +35,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
         {
             Id = Guid.CreateVersion7(),
             CustomerId = request.CustomerId,
+            PayerUnverified = payer == PayerVerdict.Unverified,
             Method = request.Method,
             State = failed ? PaymentState.Failed
                 : request.Method == PaymentMethod.Cheque ? PaymentState.Pending

@@ -44,9 +44,11 @@ public sealed class ChecksHost : IAsyncLifetime
         Customer = ProfileService.Start(await infra.NewDatabaseAsync("checks"), infra.Redis, bus,
             extra: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         Collections.PaymentSettings["ConnectionStrings:messaging"] = bus;
+        Collections.PaymentSettings["Payment:Checks:RecheckEnabled"] = "false"; // the tests run the re-check themselves
         Collections.PaymentServices.Add(s =>
         {
-            s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient)).ConfigurePrimaryHttpMessageHandler(() => Customer.Server.CreateHandler());
+            s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient))
+                .ConfigurePrimaryHttpMessageHandler(() => new Outage(this) { InnerHandler = Customer.Server.CreateHandler() });
             s.AddHttpClient(nameof(Invoices.InvoicesClient)).ConfigurePrimaryHttpMessageHandler(() => Collections.Commerce.Billing.Server.CreateHandler());
         });
         _ = Customer.Server;
@@ -60,6 +62,15 @@ public sealed class ChecksHost : IAsyncLifetime
     }
 
     public static string Id() => Guid.NewGuid().ToString();
+
+    /// <summary>While set, payment's calls to the customer service fail as if it were down.</summary>
+    public bool CustomerServiceDown { get; set; }
+
+    private sealed class Outage(ChecksHost host) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            host.CustomerServiceDown ? throw new HttpRequestException("the customer service is down") : base.SendAsync(request, cancellationToken);
+    }
 
     /// <summary>A customer registered in the customer service (owned by <paramref name="owner"/>), once payment's view knows it.</summary>
     public async Task<Guid> RegisteredAsync(Guid? owner = null)

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Customer.V1;
@@ -10,6 +11,7 @@ using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using static Platform.Tests.Payment.Checks.ChecksHost;
 using Proto = Platform.Contracts.Payment.V1;
+using WorkItem = Platform.Payment.Exceptions.Domain.WorkItem;
 
 namespace Platform.Tests.Payment.Checks;
 
@@ -84,6 +86,47 @@ public sealed class PayerCheckTests(ChecksHost host) : IClassFixture<ChecksHost>
         var paid = await host.Payments.RecordPaymentAsync(Cash(survivor, 80m), Clerk);
         Assert.Equal(Proto.PaymentState.Received, paid.State);
     }
+
+    [Fact]
+    public async Task Payers_taken_unverified_during_an_outage_are_checked_again_and_one_who_is_no_customer_gets_a_work_item()
+    {
+        var customer = await host.RegisteredAsync();
+        await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => db.Set<KnownCustomer>().Where(c => c.CustomerId == customer).ExecuteDeleteAsync());
+        var stranger = Guid.CreateVersion7();
+        Proto.Payment real, unknown;
+        host.CustomerServiceDown = true;
+        try
+        {
+            real = await host.Payments.RecordPaymentAsync(Cash(customer, 50m), Clerk);
+            unknown = await host.Payments.RecordPaymentAsync(Cash(stranger, 70m), Clerk);
+            await RecheckAsync(); // still down: both wait
+            Assert.Equal((true, true), (await UnverifiedAsync(real), await UnverifiedAsync(unknown)));
+        }
+        finally
+        {
+            host.CustomerServiceDown = false;
+        }
+
+        await RecheckAsync();
+        await RecheckAsync(); // a second pass finds nothing left to do
+
+        Assert.Equal((false, false), (await UnverifiedAsync(real), await UnverifiedAsync(unknown)));
+        var items = await host.Collections.Payment.QueryAsync<PaymentDb, List<WorkItem>>(db => db.Set<WorkItem>().AsNoTracking()
+            .Where(w => w.PaymentId == Guid.Parse(real.PaymentId) || w.PaymentId == Guid.Parse(unknown.PaymentId)).ToListAsync());
+        var item = Assert.Single(items);
+        Assert.Equal((Platform.Payment.Exceptions.Domain.WorkItemKind.UnverifiedPayer, Guid.Parse(unknown.PaymentId), 70m, stranger),
+            (item.Kind, item.PaymentId, item.Amount, item.CustomerId!.Value));
+        Assert.Contains("is not known to the customer service", item.Summary, StringComparison.Ordinal);
+        var verified = await host.Collections.Payment.QueryAsync<PaymentDb, int>(db =>
+            db.Set<AuditEntry>().CountAsync(a => a.Subject == "payments/" + real.PaymentId && a.Action == "payment.payer_verified"));
+        Assert.Equal(1, verified);
+    }
+
+    private async Task RecheckAsync() =>
+        Assert.NotNull(await host.Collections.Payment.Services.GetRequiredService<Platform.Payment.Checks.Jobs.PayerRecheckJob>().RunOnceAsync(CancellationToken.None));
+
+    private Task<bool> UnverifiedAsync(Proto.Payment payment) =>
+        host.Collections.Payment.QueryAsync<PaymentDb, bool>(db => db.Payments.Where(p => p.Id == Guid.Parse(payment.PaymentId)).Select(p => p.PayerUnverified).SingleAsync());
 
     [Fact]
     public async Task A_customer_payment_has_not_heard_of_yet_is_asked_of_the_customer_service_and_remembered()

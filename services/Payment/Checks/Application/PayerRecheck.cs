@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Audit;
+using Platform.Payment.Checks.Domain;
+using Platform.Payment.Data;
+using Platform.Payment.Exceptions.Domain;
+
+namespace Platform.Payment.Checks.Application;
+
+/// <summary>
+/// Checks again the payers of payments recorded while the customer service could not answer. A payer who is a customer
+/// that may pay is marked verified; one the customer service does not know, or that was erased or merged away meanwhile,
+/// gets an <see cref="WorkItemKind.UnverifiedPayer"/> work item: the money was taken (and deposited for that id), and
+/// finance decides where it belongs. A payer the customer service still cannot answer for waits for the next pass.
+/// </summary>
+public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, AuditTrail audit, IOptions<ChecksOptions> options, TimeProvider clock)
+{
+    public const string System = "system:payer-recheck";
+
+    /// <summary>One pass over the oldest unverified payments; answers how many it settled.</summary>
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var pending = await db.Payments.Where(p => p.PayerUnverified && p.CustomerId != null)
+            .OrderBy(p => p.Id).Take(options.Value.RecheckBatchSize).ToListAsync(ct);
+        var settled = 0;
+        foreach (var group in pending.GroupBy(p => p.CustomerId!.Value))
+        {
+            var (customer, notFound) = await payers.FindAsync(group.Key, ct);
+            var problem = notFound ? "is not known to the customer service"
+                : customer?.Standing switch
+                {
+                    null => null,
+                    CustomerStanding.Erased => "was erased",
+                    CustomerStanding.Merged => $"was merged into {customer.MergedIntoId}",
+                    _ => null,
+                };
+            if (customer is null && !notFound)
+            {
+                continue; // still no answer
+            }
+
+            var now = clock.GetUtcNow();
+            foreach (var payment in group)
+            {
+                payment.PayerUnverified = false;
+                settled++;
+                if (problem is null)
+                {
+                    audit.Record(System, "payment.payer_verified", $"payments/{payment.Id}", payment.CustomerId, new { });
+                    continue;
+                }
+
+                var item = WorkItem.Open(WorkItemKind.UnverifiedPayer, payment, now,
+                    $"payer {payment.CustomerId} {problem}; the payment was recorded while the customer service was down (reference {payment.Reference})");
+                db.Set<WorkItem>().Add(item);
+                audit.Record(System, "payment.payer_not_a_customer", $"payments/{payment.Id}", payment.CustomerId, new { problem, workItemId = item.Id });
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return settled;
+    }
+}
