@@ -82,6 +82,27 @@ public sealed class VirtualAccountTests(RecordingHost host) : IClassFixture<Reco
     }
 
     [Fact]
+    public async Task Transfer_into_a_merged_customers_account_goes_to_the_survivor_and_into_an_erased_ones_to_suspense()
+    {
+        var (merged, survivor, erased) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var mergedAccount = await host.VirtualAccounts.AssignVirtualAccountAsync(new AssignVirtualAccountRequest { RequestId = Id(), CustomerId = merged.ToString() }, Tokens.As(Roles.FinanceClerk));
+        var erasedAccount = await host.VirtualAccounts.AssignVirtualAccountAsync(new AssignVirtualAccountRequest { RequestId = Id(), CustomerId = erased.ToString() }, Tokens.As(Roles.FinanceClerk));
+        await host.PublishAsync(new CustomersMerged(Guid.NewGuid(), host.Clock.GetUtcNow(), survivor, merged));
+        await host.PublishAsync(new CustomerErased(Guid.NewGuid(), host.Clock.GetUtcNow(), erased));
+        await Eventually.Until(() => host.Payment.QueryAsync<PaymentDb, int>(db => db.Set<Platform.Payment.Checks.Domain.KnownCustomer>()
+            .CountAsync(c => c.CustomerId == merged || c.CustomerId == erased)), n => n == 2, what: "payment to hear of the merge and the erasure");
+
+        var toSurvivor = await host.VirtualAccounts.RecordIncomingTransferAsync(Transfer(mergedAccount.Number, 300m), Tokens.As(Roles.Service));
+        var held = await host.VirtualAccounts.RecordIncomingTransferAsync(Transfer(erasedAccount.Number, 200m), Tokens.As(Roles.Service));
+
+        Assert.Equal((survivor.ToString(), PaymentState.Received), (toSurvivor.CustomerId, toSurvivor.State));
+        Assert.Equal(survivor.ToString(), Assert.Single(await host.OutboxAsync("PaymentReceived", toSurvivor.PaymentId)).GetProperty("customerId").GetString());
+        Assert.Equal((PaymentState.Unidentified, ""), (held.State, held.CustomerId));
+        Assert.Empty(await host.OutboxAsync("PaymentReceived", held.PaymentId));
+        Assert.Equal(WorkItemKind.UnidentifiedPayer, Assert.Single(await host.WorkItemsOfAsync(held.PaymentId)).Kind);
+    }
+
+    [Fact]
     public async Task Transfer_into_an_unknown_number_waits_in_suspense_until_a_clerk_matches_it()
     {
         var customer = Id();
