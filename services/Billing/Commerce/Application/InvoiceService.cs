@@ -91,20 +91,21 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     public async Task<Invoice> VoidAsync(Guid id, string reason, CancellationToken ct)
     {
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        var invoice = await CloseAsync(id, InvoiceAction.Void, reason, ct);
-        if (invoice.IssuedAt is not null && invoice.AmountDue > 0 && !invoice.Prepayment) // a voided draft was never owed
+        var invoice = await LoadAsync(id, ct);
+        Close(invoice, InvoiceAction.Void, reason);
+        if (invoice.IssuedAt is not null) // a voided draft was never owed
         {
-            await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
-        }
+            if (invoice.AmountDue > 0 && !invoice.Prepayment)
+            {
+                await ledger.ApplyAsync(invoice.CustomerId, Postings.InvoiceVoided(invoice.Id, invoice.AmountDue), invoice.Currency, $"invoice {invoice.Number} voided", ct);
+            }
 
-        if (invoice.IssuedAt is not null)
-        {
             // Payment's receivables and collections must stop counting and chasing it.
-            db.Enqueue(new InvoiceVoided(Guid.CreateVersion7(), invoice.ClosedAt ?? clock.GetUtcNow(), invoice.Id, invoice.Number!, invoice.CustomerId,
+            db.Enqueue(new InvoiceVoided(Guid.CreateVersion7(), invoice.ClosedAt!.Value, invoice.Id, invoice.Number!, invoice.CustomerId,
                 invoice.ContractId, invoice.AmountDue, invoice.Currency, reason), clock);
-            await SaveAsync(ct);
         }
 
+        await SaveAsync(ct); // the invoice, its announcement and what the posting queued, in one save
         if (tx is not null)
         {
             await tx.CommitAsync(ct);
@@ -224,10 +225,15 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     private async Task<Invoice> CloseAsync(Guid id, InvoiceAction action, string reason, CancellationToken ct)
     {
         var invoice = await LoadAsync(id, ct);
-        invoice.Apply(action, clock.GetUtcNow());
-        invoice.CloseReason = reason;
+        Close(invoice, action, reason);
         await SaveAsync(ct);
         return invoice;
+    }
+
+    private void Close(Invoice invoice, InvoiceAction action, string reason)
+    {
+        invoice.Apply(action, clock.GetUtcNow());
+        invoice.CloseReason = reason;
     }
 
     private async Task<Invoice> LoadAsync(Guid id, CancellationToken ct) =>

@@ -26,18 +26,18 @@ public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, AuditTrail aud
         foreach (var group in pending.GroupBy(p => p.CustomerId!.Value))
         {
             var (customer, notFound) = await payers.FindAsync(group.Key, ct);
-            var problem = notFound ? "is not known to the customer service"
-                : customer?.Standing switch
-                {
-                    null => null,
-                    CustomerStanding.Erased => "was erased",
-                    CustomerStanding.Merged => $"was merged into {customer.MergedIntoId}",
-                    _ => null,
-                };
             if (customer is null && !notFound)
             {
                 continue; // still no answer
             }
+
+            var problem = notFound ? "is not known to the customer service"
+                : customer!.Standing switch
+                {
+                    CustomerStanding.Erased => "was erased",
+                    CustomerStanding.Merged => $"was merged into {customer.MergedIntoId}",
+                    _ => null,
+                };
 
             var now = clock.GetUtcNow();
             foreach (var payment in group)

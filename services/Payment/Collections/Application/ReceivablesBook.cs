@@ -18,18 +18,8 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         if (invoice is null)
         {
             // A payment's allocation may have come first (another queue): it already lowered what is owed.
-            db.Set<Receivable>().Add(new Receivable
-            {
-                InvoiceId = e.InvoiceId,
-                InvoiceNumber = e.InvoiceNumber,
-                CustomerId = e.CustomerId,
-                ContractId = e.ContractId,
-                Amount = e.Amount,
-                AmountDue = Math.Max(0m, e.Amount - await PaidAfterAsync(e.InvoiceId, DateTimeOffset.MinValue, ct)),
-                Currency = e.Currency,
-                IssuedAt = e.OccurredAt,
-                DueDate = e.DueDate,
-            });
+            Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount,
+                amountDue: Math.Max(0m, e.Amount - await PaidAfterAsync(e.InvoiceId, DateTimeOffset.MinValue, ct)), issuedAt: e.OccurredAt, dueDate: e.DueDate);
             return;
         }
 
@@ -44,20 +34,9 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         var invoice = await FindAsync(e.InvoiceId, ct);
         if (invoice is null)
         {
-            invoice = new Receivable
-            {
-                InvoiceId = e.InvoiceId,
-                InvoiceNumber = e.InvoiceNumber,
-                CustomerId = e.CustomerId,
-                ContractId = e.ContractId,
-                Amount = e.AmountDue,
-                // Billing's amount due already counts the payments before the notice; later ones may have come first.
-                AmountDue = Math.Max(0m, e.AmountDue - await PaidAfterAsync(e.InvoiceId, e.OccurredAt, ct)),
-                Currency = e.Currency,
-                IssuedAt = e.DueDate,
-                DueDate = e.DueDate,
-            };
-            db.Set<Receivable>().Add(invoice);
+            // Billing's amount due already counts the payments before the notice; later ones may have come first.
+            invoice = Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue,
+                amountDue: Math.Max(0m, e.AmountDue - await PaidAfterAsync(e.InvoiceId, e.OccurredAt, ct)), issuedAt: e.DueDate, dueDate: e.DueDate);
         }
 
         if (invoice.PaidAt is null)
@@ -72,19 +51,8 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         var invoice = await FindAsync(e.InvoiceId, ct);
         if (invoice is null)
         {
-            db.Set<Receivable>().Add(new Receivable
-            {
-                InvoiceId = e.InvoiceId,
-                InvoiceNumber = e.InvoiceNumber,
-                CustomerId = e.CustomerId,
-                ContractId = e.ContractId,
-                Amount = e.Amount,
-                AmountDue = 0m,
-                Currency = e.Currency,
-                IssuedAt = e.OccurredAt,
-                DueDate = e.OccurredAt,
-                PaidAt = e.OccurredAt,
-            });
+            Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt)
+                .PaidAt = e.OccurredAt;
         }
         else if (invoice.PaidAt is null)
         {
@@ -98,23 +66,8 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
     /// <summary>A voided invoice leaves the receivables (nothing is owed on it) and its case closes as voided.</summary>
     public async Task VoidedAsync(InvoiceVoided e, CancellationToken ct)
     {
-        var invoice = await FindAsync(e.InvoiceId, ct);
-        if (invoice is null)
-        {
-            invoice = new Receivable
-            {
-                InvoiceId = e.InvoiceId,
-                InvoiceNumber = e.InvoiceNumber,
-                CustomerId = e.CustomerId,
-                ContractId = e.ContractId,
-                Amount = e.AmountDue,
-                Currency = e.Currency,
-                IssuedAt = e.OccurredAt,
-                DueDate = e.OccurredAt,
-            };
-            db.Set<Receivable>().Add(invoice);
-        }
-
+        var invoice = await FindAsync(e.InvoiceId, ct)
+            ?? Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt);
         invoice.AmountDue = 0m;
         invoice.VoidedAt ??= e.OccurredAt;
         await desk.CloseAsync(e.InvoiceId, "voided", e.OccurredAt, ct);
@@ -143,6 +96,26 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
 
             await desk.ApplyPaymentAsync(allocation.InvoiceId, allocation.Amount, allocation.RemainingDue, e.OccurredAt, ct);
         }
+    }
+
+    /// <summary>A receivable first heard of through <paramref name="invoiceId"/>'s event, added to the unit of work.</summary>
+    private Receivable Add(Guid invoiceId, string number, Guid customerId, Guid? contractId, string currency, decimal amount, decimal amountDue,
+        DateTimeOffset issuedAt, DateTimeOffset dueDate)
+    {
+        var receivable = new Receivable
+        {
+            InvoiceId = invoiceId,
+            InvoiceNumber = number,
+            CustomerId = customerId,
+            ContractId = contractId,
+            Amount = amount,
+            AmountDue = amountDue,
+            Currency = currency,
+            IssuedAt = issuedAt,
+            DueDate = dueDate,
+        };
+        db.Set<Receivable>().Add(receivable);
+        return receivable;
     }
 
     private async Task<decimal> PaidAfterAsync(Guid invoiceId, DateTimeOffset after, CancellationToken ct) =>

@@ -69,7 +69,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
             payment.Collector,
             payment.ContractId,
             payment.InvoiceIds,
-            payerUnverified = payer == PayerVerdict.Unverified,
+            payerUnverified = payment.PayerUnverified,
         });
         return payment;
     }

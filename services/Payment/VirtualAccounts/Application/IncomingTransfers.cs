@@ -69,16 +69,17 @@ public sealed class IncomingTransfers(PaymentDb db, VirtualAccountBook accounts,
         for (var hops = 0; customerId is { } id && hops < 8; hops++)
         {
             var known = await db.Set<KnownCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.CustomerId == id, ct);
-            switch (known)
+            if (known is { Standing: CustomerStanding.Erased })
             {
-                case { Standing: CustomerStanding.Erased }:
-                    return (null, "the account's customer was erased");
-                case { Standing: CustomerStanding.Merged, MergedIntoId: { } survivor }:
-                    customerId = survivor;
-                    continue;
-                default:
-                    return (customerId, customerId == owner ? null : $"the account's customer was merged into {customerId}");
+                return (null, "the account's customer was erased");
             }
+
+            if (known is not { Standing: CustomerStanding.Merged, MergedIntoId: { } survivor })
+            {
+                break;
+            }
+
+            customerId = survivor;
         }
 
         return (customerId, customerId == owner ? null : $"the account's customer was merged into {customerId}");
