@@ -28,10 +28,13 @@ public static class Extensions
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section)
             .Validate(o => o.RiskReserveShare is >= 0 and < 1, "Billing:RiskReserveShare must be in [0, 1)")
             .Validate(o => o.PrepaidValidityDays >= 0, "Billing:PrepaidValidityDays must not be negative")
+            .Validate(o => o.LedgerWriters is >= 1 and <= 32, "Billing:LedgerWriters must be 1-32")
+            .Validate(o => o.LedgerBatch is >= 1 and <= 1000, "Billing:LedgerBatch must be 1-1000")
             .ValidateOnStart();
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer");
         builder.Services.AddScoped<PrepaidAccountBook>();
         builder.Services.AddScoped<LedgerStore>();
+        builder.Services.AddSingleton<LedgerQueue>().AddHostedService(sp => sp.GetRequiredService<LedgerQueue>());
         builder.Services.AddScoped<LedgerQueries>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<BillingDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<StagedRelease>();

@@ -37,7 +37,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
         builder.Services.AddDbContextPool<TDb>((sp, options) => options
-            .UseNpgsql(connectionString)
+            .UseNpgsql(PreparedStatements.Enable(connectionString))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
         builder.Services.AddScoped<IdempotentRequests<TDb>>();

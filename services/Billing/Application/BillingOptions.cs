@@ -30,6 +30,12 @@ public sealed class BillingOptions
     /// <summary>How often expiry, reminders and the runway watch run.</summary>
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many transactions apply Transfer RPCs at once (each a group commit of what has gathered).</summary>
+    public int LedgerWriters { get; set; } = 2;
+
+    /// <summary>At most this many Transfer RPCs share one transaction.</summary>
+    public int LedgerBatch { get; set; } = 64;
+
     /// <summary>How often the whole ledger's invariants are checked.</summary>
     public TimeSpan InvariantCheckInterval { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -24,11 +24,38 @@ public sealed record AppliedTransfer(
 }
 
 /// <summary>
-/// Stores the prepaid book: applies a transfer to one customer's book in one transaction. The customer's account row
-/// is locked (FOR UPDATE), so parallel transfers against one customer apply one after another and never overdraw;
-/// transfers of different customers do not wait for each other. The hot path is two round trips plus the commit: one
-/// batch reads (lock, earlier transfer with the id, open lots), one batch writes (transfer, entries, lots, balances,
-/// outbox). Inside a caller's transaction (a consumer's inbox transaction) it joins that transaction.
+/// One transfer asked of <see cref="LedgerStore.ApplyManyAsync"/>: <see cref="Build"/> makes it from the customer's
+/// locked book (a caller's transfer ignores the book). A replay of <see cref="TransferId"/> answers the first result
+/// without building again; with <see cref="CompareReplay"/> the replay must carry the same content.
+/// </summary>
+/// <param name="TransferId">Null for a transfer whose id derives from the book's content (expiry), which no replay can meet.</param>
+/// <param name="Currency">The currency the caller's amounts are in; refused naming legs[0].amount when it is not the account's.</param>
+/// <param name="TraceParent">The trace the transfer's events belong to (the caller's, when another task writes it).</param>
+public sealed record LedgerPosting(
+    Guid CustomerId,
+    Guid? TransferId,
+    Func<PrepaidBook, Transfer?> Build,
+    bool CompareReplay,
+    string? Reference,
+    string? Currency = null,
+    string? TraceParent = null)
+{
+    /// <summary>A caller's transfer: a replay with the same id must carry the same content.</summary>
+    public static LedgerPosting Of(Guid customerId, Transfer transfer, string? currency, string? reference) =>
+        new(customerId, transfer.Id, _ => transfer, CompareReplay: true, reference, currency, Outbox.CurrentTraceParent());
+}
+
+/// <summary>What one posting came to: applied (or replayed), refused, or nothing to do (both null).</summary>
+public readonly record struct PostingResult(AppliedTransfer? Applied, PlatformException? Refusal);
+
+/// <summary>
+/// Stores the prepaid book: applies transfers to customers' books in one transaction. The customers' account rows are
+/// locked (FOR UPDATE, in customer id order), so parallel transfers against one customer apply one after another and
+/// never overdraw, and transactions locking several customers cannot deadlock each other; transfers of different
+/// customers do not wait for each other. However many postings a call carries, it is two round trips plus the commit: one
+/// batch reads (locks, earlier transfers with the ids, open lots), one batch writes (transfers, entries, lots, balances,
+/// outbox), each statement set-based. Inside a caller's transaction (a consumer's inbox transaction) it joins that
+/// transaction. A refused posting (overdraft, currency, a reused id) changes nothing and does not stop the others.
 /// </summary>
 public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider clock, Microsoft.Extensions.Options.IOptions<BillingOptions> options)
 {
@@ -50,7 +77,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
     /// </summary>
     public async Task<AppliedTransfer> ApplyAsync(Guid customerId, Guid transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
         string? reference, CancellationToken ct, string? currency = null) =>
-        await ApplyCoreAsync(customerId, transferId, build, compareReplay, reference, currency, ct)
+        await ApplyAsync(new LedgerPosting(customerId, transferId, build, compareReplay, reference, currency), ct)
         ?? throw new PreconditionFailedException("NOTHING_TO_TRANSFER", "transfer", "There is nothing to transfer");
 
     /// <summary>
@@ -58,97 +85,15 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
     /// meet it; answers null when <paramref name="build"/> finds nothing to do.
     /// </summary>
     public Task<AppliedTransfer?> TryApplyAsync(Guid customerId, Func<PrepaidBook, Transfer?> build, string? reference, CancellationToken ct) =>
-        ApplyCoreAsync(customerId, null, build, compareReplay: false, reference, null, ct);
+        ApplyAsync(new LedgerPosting(customerId, null, build, CompareReplay: false, reference), ct);
 
-    private async Task<AppliedTransfer?> ApplyCoreAsync(Guid customerId, Guid? transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
-        string? reference, string? currency, CancellationToken ct)
+    /// <summary>One posting in its own transaction or the caller's; throws its refusal; null when there was nothing to do.</summary>
+    public async Task<AppliedTransfer?> ApplyAsync(LedgerPosting posting, CancellationToken ct)
     {
-        var own = db.Database.CurrentTransaction is null;
-        await using var owned = own ? await db.Database.BeginTransactionAsync(ct) : null;
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-
-        var state = await ReadAsync(connection, transaction, customerId, transferId ?? Guid.Empty, ct);
-        if (currency is not null && currency != state.Currency)
-        {
-            throw ValidationException.For("legs[0].amount.currency_code", $"must be the account's currency {state.Currency}", "CURRENCY_MISMATCH");
-        }
-        if (state.Earlier is { } earlier)
-        {
-            var replayed = build(state.Book);
-            if (earlier.CustomerId != customerId)
-            {
-                throw ValidationException.For("customer_id", "differs from the transfer first applied with this id", "TRANSFER_ID_REUSED");
-            }
-
-            if (compareReplay && replayed is not null && replayed.FirstDifference(earlier.Transfer) is { } field)
-            {
-                throw ValidationException.For(field, "differs from the transfer first applied with this id", "TRANSFER_ID_REUSED");
-            }
-
-            return new AppliedTransfer(earlier.Transfer, customerId, true, state.Balances, state.Currency, earlier.AppliedAt);
-        }
-
-        var transfer = build(state.Book);
-        if (transfer is null)
-        {
-            return null;
-        }
-
-        if (transferId is not null && transfer.Id != transferId)
-        {
-            throw new InvalidOperationException("The built transfer must carry the id it was asked for");
-        }
-
-        var lotsBefore = state.Book.Lots.ToDictionary(l => l.Id, l => l.Remaining);
-        var outcome = state.Book.Apply(transfer);
-        var now = clock.GetUtcNow();
-        var balances = Accounts.ToDictionary(a => a, state.Book.Balance);
-
-        await using var write = new NpgsqlBatch(connection, transaction);
-        write.BatchCommands.Add(Command(
-            "INSERT INTO ledger_transfers (id, customer_id, code, legs, reference, applied_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6)",
-            transfer.Id, customerId, transfer.Code, JsonSerializer.Serialize(transfer.Legs.Select(StoredLeg.Of), Json), (object?)reference ?? DBNull.Value, now));
-        write.BatchCommands.Add(EntriesCommand(customerId, outcome.Entries, state.Balances, now));
-        AddLotCommands(write, customerId, transfer.Id, lotsBefore, state.Book.Lots);
-        write.BatchCommands.Add(Command(
-            "UPDATE prepaid_accounts SET (" + AccountColumns + ", last_transfer_at) = ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11) WHERE id = $1",
-            [state.AccountId, .. Accounts.Select(a => (object)balances[a]), now]));
-
-        var applied = new AppliedTransfer(transfer, customerId, false, balances, state.Currency, now);
-        var available = applied.Available;
-        var availableBefore = state.Balances[LedgerAccount.PrepaidCash] + state.Balances[LedgerAccount.PromotionalCredit];
-        var announced = false;
-        void Announce<TEvent>(TEvent @event) where TEvent : class, IIntegrationEvent
-        {
-            announced = true;
-            if (own)
-            {
-                var message = Outbox.Message(@event, clock);
-                write.BatchCommands.Add(Command(Outbox.OutboxSql, message.Id, message.MessageType, message.Payload,
-                    (object?)message.TraceParent ?? DBNull.Value, message.CreatedAt));
-            }
-            else
-            {
-                db.Enqueue(@event, clock); // the caller's SaveChanges writes it and wakes the relay after its commit
-            }
-        }
-
-        if (available != availableBefore)
-        {
-            Announce(new PrepaidBalanceChanged(Guid.CreateVersion7(), now, customerId, transfer.Id, transfer.Code, available, state.Currency));
-        }
-
-        // Low balance by amount fires on the transfer that crosses the threshold, so once per crossing.
-        var threshold = options.Value.LowBalanceAmount;
-        if (threshold > 0 && availableBefore >= threshold && available < threshold)
-        {
-            Announce(new PrepaidBalanceLow(Guid.CreateVersion7(), now, customerId, available, state.Currency, "amount", threshold, null));
-        }
-
+        IReadOnlyList<PostingResult> results;
         try
         {
-            await write.ExecuteNonQueryAsync(ct);
+            results = await ApplyManyAsync([posting], ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "pk_ledger_transfers")
         {
@@ -156,13 +101,135 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             throw ValidationException.For("transfer_id", "was already used for another customer", "TRANSFER_ID_REUSED");
         }
 
+        return results[0].Refusal is { } refusal ? throw refusal : results[0].Applied;
+    }
+
+    /// <summary>
+    /// Applies the postings in their order, in one transaction (its own, committed here, or the caller's). Answers one
+    /// result per posting. A database failure (a transfer id another transaction inserted at the same moment, a lost
+    /// connection) throws and, in its own transaction, leaves nothing written.
+    /// </summary>
+    public async Task<IReadOnlyList<PostingResult>> ApplyManyAsync(IReadOnlyList<LedgerPosting> postings, CancellationToken ct)
+    {
+        var own = db.Database.CurrentTransaction is null;
+        await using var owned = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+
+        var state = await ReadAsync(connection, transaction, postings, ct);
+        var now = clock.GetUtcNow();
+        var changes = new Changes();
+        var results = new PostingResult[postings.Count];
+        for (var i = 0; i < postings.Count; i++)
+        {
+            try
+            {
+                results[i] = new PostingResult(Post(postings[i], state, changes, now), null);
+            }
+            catch (PlatformException refusal)
+            {
+                results[i] = new PostingResult(null, refusal);
+            }
+        }
+
+        if (changes.Transfers.Count > 0)
+        {
+            await using var write = new NpgsqlBatch(connection, transaction);
+            changes.AddCommands(write, state.Books.Values, now);
+            if (changes.Events.Count > 0)
+            {
+                if (own)
+                {
+                    write.BatchCommands.Add(Outbox.InsertCommand(changes.Events.Select(e => e.Message(clock)).ToList()));
+                }
+                else
+                {
+                    changes.Events.ForEach(e => e.Enqueue(db, clock)); // the caller's SaveChanges writes them and wakes the relay after its commit
+                }
+            }
+
+            await write.ExecuteNonQueryAsync(ct);
+        }
+
         if (owned is not null)
         {
             await owned.CommitAsync(ct);
-            if (announced)
+            if (own && changes.Events.Count > 0)
             {
                 signal.Pulse();
             }
+        }
+
+        return results;
+    }
+
+    /// <summary>One posting against the locked books; throws a <see cref="PlatformException"/> when refused, having changed nothing.</summary>
+    private AppliedTransfer? Post(LedgerPosting posting, LockedBooks state, Changes changes, DateTimeOffset now)
+    {
+        if (!state.Books.TryGetValue(posting.CustomerId, out var book))
+        {
+            throw new NotFoundException("prepaid account of customer", posting.CustomerId.ToString());
+        }
+
+        if (posting.Currency is not null && posting.Currency != book.Currency)
+        {
+            throw ValidationException.For("legs[0].amount.currency_code", $"must be the account's currency {book.Currency}", "CURRENCY_MISMATCH");
+        }
+
+        if (posting.TransferId is { } id && state.Earlier.TryGetValue(id, out var earlier))
+        {
+            if (earlier.CustomerId != posting.CustomerId)
+            {
+                throw ValidationException.For("customer_id", "differs from the transfer first applied with this id", "TRANSFER_ID_REUSED");
+            }
+
+            if (posting.CompareReplay && posting.Build(book.Book) is { } replayed && replayed.FirstDifference(earlier.Transfer) is { } field)
+            {
+                throw ValidationException.For(field, "differs from the transfer first applied with this id", "TRANSFER_ID_REUSED");
+            }
+
+            return new AppliedTransfer(earlier.Transfer, posting.CustomerId, true, book.Balances(), book.Currency, earlier.AppliedAt);
+        }
+
+        var transfer = posting.Build(book.Book);
+        if (transfer is null)
+        {
+            return null;
+        }
+
+        if (posting.TransferId is not null && transfer.Id != posting.TransferId)
+        {
+            throw new InvalidOperationException("The built transfer must carry the id it was asked for");
+        }
+
+        if (posting.TransferId is null && state.Earlier.ContainsKey(transfer.Id))
+        {
+            return null; // a content-derived transfer (expiry) already applied: its content is that of the book it was built from
+        }
+
+        var before = book.Balances();
+        var outcome = book.Book.Apply(transfer); // throws, changing nothing, when a balance would fall below its floor
+        var balances = book.Balances();
+        book.Applied(transfer.Id);
+        changes.Transfers.Add((posting, transfer));
+        changes.AddEntries(posting.CustomerId, outcome.Entries, before);
+
+        var applied = new AppliedTransfer(transfer, posting.CustomerId, false, balances, book.Currency, now);
+        state.Earlier[transfer.Id] = new EarlierTransfer(posting.CustomerId, transfer, now);
+        var available = applied.Available;
+        var availableBefore = before[LedgerAccount.PrepaidCash] + before[LedgerAccount.PromotionalCredit];
+        if (available != availableBefore)
+        {
+            changes.Events.Add(new PendingEvent(new PrepaidBalanceChanged(Guid.CreateVersion7(), now, posting.CustomerId, transfer.Id, transfer.Code,
+                available, book.Currency), posting.TraceParent));
+        }
+
+        // Low balance by amount fires on the transfer that crosses the threshold, so once per crossing.
+        var threshold = options.Value.LowBalanceAmount;
+        if (threshold > 0 && availableBefore >= threshold && available < threshold)
+        {
+            changes.Events.Add(new PendingEvent(new PrepaidBalanceLow(Guid.CreateVersion7(), now, posting.CustomerId, available, book.Currency,
+                "amount", threshold, null), posting.TraceParent));
         }
 
         return applied;
@@ -183,91 +250,187 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
 
     private sealed record EarlierTransfer(Guid CustomerId, Transfer Transfer, DateTimeOffset AppliedAt);
 
-    private sealed record LockedBook(Guid AccountId, string Currency, Dictionary<LedgerAccount, decimal> Balances, PrepaidBook Book, EarlierTransfer? Earlier);
+    /// <summary>One customer's locked account: the book postings apply to, and the lots as they were read.</summary>
+    private sealed class LockedAccount(Guid customerId, Guid accountId, string currency, PrepaidBook book, IReadOnlyList<Lot> lotsRead)
+    {
+        public Guid CustomerId { get; } = customerId;
 
-    private static async Task<LockedBook> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid customerId, Guid transferId,
+        public Guid AccountId { get; } = accountId;
+
+        public string Currency { get; } = currency;
+
+        public PrepaidBook Book { get; } = book;
+
+        public Dictionary<Guid, decimal> LotsRead { get; } = lotsRead.ToDictionary(l => l.Id, l => l.Remaining);
+
+        /// <summary>The lots the postings created, with the transfer that created each.</summary>
+        public Dictionary<Guid, Guid> NewLots { get; } = [];
+
+        public bool Changed => touched;
+
+        private bool touched;
+
+        public void Applied(Guid transferId)
+        {
+            touched = true;
+            foreach (var lot in Book.Lots)
+            {
+                if (!LotsRead.ContainsKey(lot.Id))
+                {
+                    NewLots.TryAdd(lot.Id, transferId);
+                }
+            }
+        }
+
+        public Dictionary<LedgerAccount, decimal> Balances() => Accounts.ToDictionary(a => a, Book.Balance);
+    }
+
+    private sealed record LockedBooks(Dictionary<Guid, LockedAccount> Books, Dictionary<Guid, EarlierTransfer> Earlier);
+
+    /// <summary>An event a posting raises, with the trace it belongs to.</summary>
+    private sealed record PendingEvent(IIntegrationEvent Event, string? TraceParent)
+    {
+        public OutboxMessage Message(TimeProvider clock) => Event switch
+        {
+            PrepaidBalanceChanged e => Outbox.Message(e, clock, TraceParent),
+            PrepaidBalanceLow e => Outbox.Message(e, clock, TraceParent),
+            _ => throw new InvalidOperationException($"No outbox mapping for {Event.GetType().Name}"),
+        };
+
+        public void Enqueue(BillingDb db, TimeProvider clock) => db.Set<OutboxMessage>().Add(Message(clock));
+    }
+
+    /// <summary>What the postings of one call write, gathered so that each table gets one statement.</summary>
+    private sealed class Changes
+    {
+        public List<(LedgerPosting Posting, Transfer Transfer)> Transfers { get; } = [];
+
+        public List<PendingEvent> Events { get; } = [];
+
+        private readonly List<(Guid TransferId, Guid CustomerId, short Leg, string Account, bool Debit, decimal Amount, decimal After)> entries = [];
+
+        public void AddEntries(Guid customerId, IReadOnlyList<Entry> posted, IReadOnlyDictionary<LedgerAccount, decimal> before)
+        {
+            var running = new Dictionary<LedgerAccount, decimal>(before);
+            foreach (var e in posted)
+            {
+                running[e.Account] += e.Account.Effect(e.Debit, e.Amount);
+                entries.Add((e.TransferId, customerId, (short)e.Leg, e.Account.ToString(), e.Debit, e.Amount, running[e.Account]));
+            }
+        }
+
+        public void AddCommands(NpgsqlBatch batch, IEnumerable<LockedAccount> books, DateTimeOffset now)
+        {
+            batch.BatchCommands.Add(Set(
+                "INSERT INTO ledger_transfers (id, customer_id, code, legs, reference, applied_at) " +
+                "SELECT t.id, t.customer_id, t.code, t.legs, t.reference, $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[]) AS t(id, customer_id, code, legs, reference)",
+                Transfers.Select(t => t.Transfer.Id).ToArray(),
+                Transfers.Select(t => t.Posting.CustomerId).ToArray(),
+                Transfers.Select(t => t.Transfer.Code).ToArray(),
+                Transfers.Select(t => JsonSerializer.Serialize(t.Transfer.Legs.Select(StoredLeg.Of), Json)).ToArray(),
+                new NpgsqlParameter { Value = Transfers.Select(t => t.Posting.Reference).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                now));
+            batch.BatchCommands.Add(Set(
+                "INSERT INTO ledger_entries (transfer_id, customer_id, leg, account, debit, amount, balance_after, posted_at) " +
+                "SELECT e.transfer_id, e.customer_id, e.leg, e.account, e.debit, e.amount, e.balance_after, $8 " +
+                "FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::boolean[], $6::numeric[], $7::numeric[]) AS e(transfer_id, customer_id, leg, account, debit, amount, balance_after)",
+                entries.Select(e => e.TransferId).ToArray(), entries.Select(e => e.CustomerId).ToArray(), entries.Select(e => e.Leg).ToArray(),
+                entries.Select(e => e.Account).ToArray(), entries.Select(e => e.Debit).ToArray(), entries.Select(e => e.Amount).ToArray(),
+                entries.Select(e => e.After).ToArray(), now));
+
+            var changed = books.Where(b => b.Changed).ToList();
+            var newLots = changed.SelectMany(b => b.Book.Lots.Where(l => b.NewLots.ContainsKey(l.Id)).Select(l => (Book: b, Lot: l))).ToList();
+            if (newLots.Count > 0)
+            {
+                batch.BatchCommands.Add(Set(
+                    "INSERT INTO prepaid_lots (id, customer_id, transfer_id, original, remaining, expires_at) " +
+                    "SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::numeric[], $5::numeric[], $6::timestamptz[])",
+                    newLots.Select(n => n.Lot.Id).ToArray(),
+                    newLots.Select(n => n.Book.CustomerId).ToArray(),
+                    newLots.Select(n => n.Book.NewLots[n.Lot.Id]).ToArray(),
+                    newLots.Select(n => n.Lot.Original).ToArray(),
+                    newLots.Select(n => n.Lot.Remaining).ToArray(),
+                    new NpgsqlParameter { Value = newLots.Select(n => n.Lot.ExpiresAt).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz }));
+            }
+
+            var spent = changed.SelectMany(b => b.Book.Lots.Where(l => b.LotsRead.TryGetValue(l.Id, out var read) && read != l.Remaining)).ToList();
+            if (spent.Count > 0)
+            {
+                batch.BatchCommands.Add(Set(
+                    "UPDATE prepaid_lots AS l SET remaining = v.remaining FROM unnest($1::uuid[], $2::numeric[]) AS v(id, remaining) WHERE l.id = v.id",
+                    spent.Select(l => l.Id).ToArray(), spent.Select(l => l.Remaining).ToArray()));
+            }
+
+            var sets = string.Join(", ", AccountColumns.Split(", ").Select(c => $"{c} = v.{c}"));
+            var arrays = string.Join(", ", Accounts.Select((_, i) => $"${i + 2}::numeric[]"));
+            var values = new List<object> { changed.Select(b => b.AccountId).ToArray() };
+            values.AddRange(Accounts.Select(a => changed.Select(b => b.Book.Balance(a)).ToArray()));
+            values.Add(now);
+            batch.BatchCommands.Add(Set(
+                $"UPDATE prepaid_accounts AS a SET {sets}, last_transfer_at = ${Accounts.Length + 2} " +
+                $"FROM unnest($1::uuid[], {arrays}) AS v(id, {AccountColumns}) WHERE a.id = v.id",
+                [.. values]));
+        }
+
+        private static NpgsqlBatchCommand Set(string sql, params object[] values)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var value in values)
+            {
+                command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+            }
+
+            return command;
+        }
+    }
+
+    private static async Task<LockedBooks> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LedgerPosting> postings,
         CancellationToken ct)
     {
+        var customers = postings.Select(p => p.CustomerId).Distinct().ToArray();
+        var transferIds = postings.Where(p => p.TransferId is not null).Select(p => p.TransferId!.Value).Distinct().ToArray();
         await using var read = new NpgsqlBatch(connection, transaction);
-        read.BatchCommands.Add(Command("SELECT id, currency, credit_limit, " + AccountColumns + " FROM prepaid_accounts WHERE customer_id = $1 FOR UPDATE", customerId));
-        read.BatchCommands.Add(Command("SELECT customer_id, code, legs::text, applied_at FROM ledger_transfers WHERE id = $1", transferId));
-        read.BatchCommands.Add(Command("SELECT id, original, remaining, expires_at FROM prepaid_lots WHERE customer_id = $1 AND remaining > 0", customerId));
+        read.BatchCommands.Add(Command("SELECT customer_id, id, currency, credit_limit, " + AccountColumns +
+            " FROM prepaid_accounts WHERE customer_id = ANY($1) ORDER BY customer_id FOR UPDATE", customers));
+        read.BatchCommands.Add(Command("SELECT id, customer_id, code, legs::text, applied_at FROM ledger_transfers WHERE id = ANY($1)", transferIds));
+        read.BatchCommands.Add(Command("SELECT customer_id, id, original, remaining, expires_at FROM prepaid_lots WHERE customer_id = ANY($1) AND remaining > 0", customers));
         await using var reader = await read.ExecuteReaderAsync(ct);
 
-        if (!await reader.ReadAsync(ct))
-        {
-            throw new NotFoundException("prepaid account of customer", customerId.ToString());
-        }
-
-        var accountId = reader.GetGuid(0);
-        var currency = reader.GetString(1).Trim();
-        var creditLimit = reader.GetDecimal(2);
-        var balances = new Dictionary<LedgerAccount, decimal>();
-        for (var i = 0; i < Accounts.Length; i++)
-        {
-            balances[Accounts[i]] = reader.GetDecimal(3 + i);
-        }
-
-        await reader.NextResultAsync(ct);
-        EarlierTransfer? earlier = null;
-        if (await reader.ReadAsync(ct))
-        {
-            var legs = JsonSerializer.Deserialize<List<StoredLeg>>(reader.GetString(2), Json)!.Select(l => l.ToLeg()).ToList();
-            earlier = new EarlierTransfer(reader.GetGuid(0), new Transfer(transferId, reader.GetString(1), legs), reader.GetFieldValue<DateTimeOffset>(3));
-        }
-
-        await reader.NextResultAsync(ct);
-        var lots = new List<Lot>();
+        var accounts = new List<(Guid CustomerId, Guid AccountId, string Currency, decimal CreditLimit, Dictionary<LedgerAccount, decimal> Balances)>();
         while (await reader.ReadAsync(ct))
         {
-            lots.Add(new Lot(reader.GetGuid(0), reader.GetDecimal(1), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetDecimal(2)));
-        }
-
-        return new LockedBook(accountId, currency, balances, PrepaidBook.Restore(creditLimit, balances, lots), earlier);
-    }
-
-    private static NpgsqlBatchCommand EntriesCommand(Guid customerId, IReadOnlyList<Entry> entries, IReadOnlyDictionary<LedgerAccount, decimal> before,
-        DateTimeOffset now)
-    {
-        var running = new Dictionary<LedgerAccount, decimal>(before);
-        var after = new decimal[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var e = entries[i];
-            running[e.Account] = running[e.Account] + e.Account.Effect(e.Debit, e.Amount);
-            after[i] = running[e.Account];
-        }
-
-        var command = new NpgsqlBatchCommand(
-            "INSERT INTO ledger_entries (transfer_id, customer_id, leg, account, debit, amount, balance_after, posted_at) " +
-            "SELECT $1, $2, e.leg, e.account, e.debit, e.amount, e.balance_after, $3 FROM unnest($4::smallint[], $5::text[], $6::boolean[], $7::numeric[], $8::numeric[]) " +
-            "AS e(leg, account, debit, amount, balance_after)");
-        command.Parameters.Add(new NpgsqlParameter { Value = entries[0].TransferId });
-        command.Parameters.Add(new NpgsqlParameter { Value = customerId });
-        command.Parameters.Add(new NpgsqlParameter { Value = now });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => (short)e.Leg).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Account.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Debit).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Amount).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
-        command.Parameters.Add(new NpgsqlParameter { Value = after, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
-        return command;
-    }
-
-    private static void AddLotCommands(NpgsqlBatch batch, Guid customerId, Guid transferId, Dictionary<Guid, decimal> before, IReadOnlyList<Lot> lots)
-    {
-        foreach (var lot in lots)
-        {
-            if (!before.TryGetValue(lot.Id, out var remaining))
+            var balances = new Dictionary<LedgerAccount, decimal>();
+            for (var i = 0; i < Accounts.Length; i++)
             {
-                batch.BatchCommands.Add(Command(
-                    "INSERT INTO prepaid_lots (id, customer_id, transfer_id, original, remaining, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    lot.Id, customerId, transferId, lot.Original, lot.Remaining, (object?)lot.ExpiresAt ?? DBNull.Value));
+                balances[Accounts[i]] = reader.GetDecimal(4 + i);
             }
-            else if (remaining != lot.Remaining)
-            {
-                batch.BatchCommands.Add(Command("UPDATE prepaid_lots SET remaining = $2 WHERE id = $1", lot.Id, lot.Remaining));
-            }
+
+            accounts.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2).Trim(), reader.GetDecimal(3), balances));
         }
+
+        await reader.NextResultAsync(ct);
+        var earlier = new Dictionary<Guid, EarlierTransfer>();
+        while (await reader.ReadAsync(ct))
+        {
+            var legs = JsonSerializer.Deserialize<List<StoredLeg>>(reader.GetString(3), Json)!.Select(l => l.ToLeg()).ToList();
+            var id = reader.GetGuid(0);
+            earlier[id] = new EarlierTransfer(reader.GetGuid(1), new Transfer(id, reader.GetString(2), legs), reader.GetFieldValue<DateTimeOffset>(4));
+        }
+
+        await reader.NextResultAsync(ct);
+        var lots = new Dictionary<Guid, List<Lot>>();
+        while (await reader.ReadAsync(ct))
+        {
+            var lot = new Lot(reader.GetGuid(1), reader.GetDecimal(2), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.GetDecimal(3));
+            (lots.TryGetValue(reader.GetGuid(0), out var list) ? list : lots[reader.GetGuid(0)] = []).Add(lot);
+        }
+
+        var books = accounts.ToDictionary(a => a.CustomerId, a =>
+        {
+            var open = lots.GetValueOrDefault(a.CustomerId) ?? [];
+            return new LockedAccount(a.CustomerId, a.AccountId, a.Currency, PrepaidBook.Restore(a.CreditLimit, a.Balances, open), open);
+        });
+        return new LockedBooks(books, earlier);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)

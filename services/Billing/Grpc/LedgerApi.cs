@@ -10,7 +10,7 @@ using DomainLedger = Platform.Billing.Domain.Ledger;
 
 namespace Platform.Billing.Grpc;
 
-public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger.LedgerBase
+public sealed class LedgerApi(LedgerQueue queue, LedgerQueries queries) : Ledger.LedgerBase
 {
     [Authorize(Roles = Roles.Service)]
     public override async Task<TransferResult> Transfer(TransferRequest request, ServerCallContext context)
@@ -21,7 +21,7 @@ public sealed class LedgerApi(LedgerStore store, LedgerQueries queries) : Ledger
         check.RequireLength(request.Code, "code", 1, 64).RequireLength(request.Reference, "reference", 0, 200);
         var (legs, currency) = LedgerMapping.Legs(check, request.Legs);
         check.ThrowIfInvalid();
-        var applied = await store.ApplyAsync(customerId, new DomainLedger.Transfer(transferId, request.Code, legs), currency,
+        var applied = await queue.ApplyAsync(customerId, new DomainLedger.Transfer(transferId, request.Code, legs), currency,
             request.Reference.Length == 0 ? null : request.Reference, context.CancellationToken);
         return new TransferResult
         {

@@ -113,6 +113,12 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
         }
     }
 
+    /// <summary>
+    /// Before a batch of several is applied one message at a time: load what they will read into <see cref="Db"/>'s unit
+    /// of work with a few set-based queries, so each message finds it there (FindAsync) without a round trip.
+    /// </summary>
+    protected virtual Task LoadAsync(IReadOnlyList<TMessage> messages, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>One message's effects on <see cref="Db"/>, staged (SaveChanges is called for the batch).</summary>
     protected abstract Task ApplyAsync(TMessage message, CancellationToken ct);
 
@@ -123,6 +129,11 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
     /// </summary>
     protected virtual async Task ApplyAllAsync(IReadOnlyList<TMessage> messages, CancellationToken ct)
     {
+        if (messages.Count > 1)
+        {
+            await LoadAsync(messages, ct);
+        }
+
         foreach (var message in messages)
         {
             await ApplyAsync(message, ct);

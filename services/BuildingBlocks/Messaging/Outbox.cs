@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Platform.Contracts.Events;
 
 namespace Platform.BuildingBlocks.Messaging;
@@ -18,9 +20,10 @@ public static class Outbox
 
     /// <summary>
     /// The outbox row for <paramref name="event"/>, for code that writes it with its own SQL in the same transaction as
-    /// the change (see <see cref="OutboxSql"/>); such code pulses <see cref="OutboxSignal"/> after its commit.
+    /// the change (see <see cref="InsertCommand"/>); such code pulses <see cref="OutboxSignal"/> after its commit.
     /// </summary>
-    public static OutboxMessage Message<TEvent>(TEvent @event, TimeProvider clock) where TEvent : class, IIntegrationEvent
+    /// <param name="traceParent">The W3C trace context the event belongs to; by default the current activity's.</param>
+    public static OutboxMessage Message<TEvent>(TEvent @event, TimeProvider clock, string? traceParent = null) where TEvent : class, IIntegrationEvent
     {
         var now = clock.GetUtcNow();
         return new OutboxMessage
@@ -28,13 +31,32 @@ public static class Outbox
             Id = @event.EventId,
             MessageType = typeof(TEvent).FullName!,
             Payload = JsonSerializer.Serialize(@event, Json),
-            TraceParent = Activity.Current?.Id is { } id && Activity.Current.IdFormat == ActivityIdFormat.W3C ? id : null,
+            TraceParent = traceParent ?? CurrentTraceParent(),
             CreatedAt = now,
             NextAttemptAt = now,
         };
     }
 
-    /// <summary>Inserts <see cref="OutboxMessage"/> rows; parameters: id, message_type, payload, trace_parent, created_at.</summary>
-    public const string OutboxSql =
-        "INSERT INTO outbox_messages (id, message_type, payload, trace_parent, created_at, next_attempt_at, attempts) VALUES ($1, $2, $3::jsonb, $4, $5, $5, 0)";
+    /// <summary>The current activity's W3C trace context, or null.</summary>
+    public static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+
+    /// <summary>
+    /// One statement inserting <paramref name="messages"/> in their order (the relay publishes in that order), for code
+    /// that writes its change with its own SQL in the same transaction.
+    /// </summary>
+    public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<OutboxMessage> messages)
+    {
+        var command = new NpgsqlBatchCommand(
+            "INSERT INTO outbox_messages (id, message_type, payload, trace_parent, created_at, next_attempt_at, attempts) " +
+            "SELECT m.id, m.message_type, m.payload, m.trace_parent, m.created_at, m.created_at, 0 " +
+            "FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS m(id, message_type, payload, trace_parent, created_at, n) " +
+            "ORDER BY m.n");
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.MessageType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Payload).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.TraceParent).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.CreatedAt).ToArray() });
+        return command;
+    }
 }

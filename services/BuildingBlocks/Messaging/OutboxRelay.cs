@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Data;
 
 namespace Platform.BuildingBlocks.Messaging;
 
@@ -46,12 +47,12 @@ public sealed class OutboxRelay<TDb>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWholeTransactionAsync(ct);
         var batch = await db.Set<OutboxMessage>()
             .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY sequence LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
             .ToListAsync(ct);
 
-        var published = 0;
+        var sent = new List<Guid>(batch.Count);
         foreach (var row in batch)
         {
             var now = clock.GetUtcNow();
@@ -67,15 +68,21 @@ public sealed class OutboxRelay<TDb>(
                 break;
             }
 
-            row.SentAt = clock.GetUtcNow();
-            row.LastError = null;
-            published++;
+            sent.Add(row.Id);
             Published.Add(1);
-            Lag.Record((row.SentAt.Value - row.CreatedAt).TotalSeconds);
+            Lag.Record((clock.GetUtcNow() - row.CreatedAt).TotalSeconds);
         }
 
-        await db.SaveChangesAsync(ct);
+        if (sent.Count > 0)
+        {
+            var sentAt = clock.GetUtcNow();
+            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                .ExecuteUpdateAsync(m => m.SetProperty(r => r.SentAt, sentAt).SetProperty(r => r.LastError, (string?)null), ct);
+        }
+
+        await db.SaveChangesAsync(ct); // the row that failed, if any: its attempts and backoff
         await tx.CommitAsync(ct);
+        var published = sent.Count;
         return published;
     }
 

@@ -32,6 +32,16 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
         }
     }
 
+    /// <summary>
+    /// Loads the activity records and profiles of <paramref name="customerIds"/> into the unit of work with two queries, so
+    /// that a batch of events then finds them there instead of asking the database once per event.
+    /// </summary>
+    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
+    {
+        await db.Set<CustomerActivity>().Where(a => customerIds.Contains(a.CustomerId)).LoadAsync(ct);
+        await db.Set<CustomerProfile>().Where(c => customerIds.Contains(c.Id)).LoadAsync(ct);
+    }
+
     public async Task OnBalanceChangedAsync(PrepaidBalanceChanged changed, CancellationToken ct)
     {
         var activity = await ActivityAsync(changed.CustomerId, ct);

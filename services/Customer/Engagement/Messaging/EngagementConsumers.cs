@@ -37,6 +37,9 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
             await tiers.RecomputeAsync(message.CustomerId, ct);
         }
     }
+
+    protected override Task LoadAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct) =>
+        lifecycle.LoadAsync([.. messages.Select(m => m.CustomerId).Distinct()], ct);
 }
 
 /// <summary>A refund lowers the value tier's paid amount and revokes the points the refunded money earned.</summary>
@@ -58,6 +61,9 @@ public sealed class EngagementBalanceChangedConsumer(CustomerDb db, TimeProvider
     : InboxBatchConsumer<PrepaidBalanceChanged, CustomerDb>(db, clock)
 {
     protected override Task ApplyAsync(PrepaidBalanceChanged message, CancellationToken ct) => lifecycle.OnBalanceChangedAsync(message, ct);
+
+    protected override Task LoadAsync(IReadOnlyList<PrepaidBalanceChanged> messages, CancellationToken ct) =>
+        lifecycle.LoadAsync([.. messages.Select(m => m.CustomerId).Distinct()], ct);
 }
 
 /// <summary>Prepaid funds expired and nothing is left: the customer churns unless they renewed.</summary>
