@@ -23,11 +23,14 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes pending outbox rows of <typeparamref name="TDb"/> in sequence order and marks them sent, in one transaction
-/// per batch. Rows are locked with FOR UPDATE SKIP LOCKED, so relays of several replicas share a table without ever
-/// publishing the same row at the same time. A relay that dies after publishing and before committing leaves the rows
-/// pending; they are published again with the same message id and the consumers' inboxes drop the repeat.
-/// A failed publish is retried with exponential backoff and jitter; later rows wait behind it so order holds.
+/// Publishes pending outbox rows of <typeparamref name="TDb"/> and marks them sent, in one transaction per batch: the
+/// oldest due rows, published together (their broker confirms pipelined), so the order in which they reach the broker
+/// is not guaranteed; consumers never rely on it (each event type goes to its consumers' own queues, which are not
+/// ordered against each other either; a consumer that cares compares the events' times). Rows are locked with FOR
+/// UPDATE SKIP LOCKED, so relays of several replicas share a table without ever publishing the same row at the same
+/// time. A relay that dies after publishing and before committing leaves the rows pending; they are published again
+/// with the same message id and the consumers' inboxes drop the repeat. A failed publish is retried with exponential
+/// backoff and jitter; rows behind it do not wait for it.
 /// </summary>
 public sealed class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
@@ -42,35 +45,34 @@ public sealed class OutboxRelay<TDb>(
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>("platform.outbox.publish_failures", description: "Failed publish attempts");
     private static readonly Histogram<double> Lag = Meter.CreateHistogram<double>("platform.outbox.lag", "s", "Time from commit of the change to its publish");
 
-    /// <summary>One pass: publishes what is due, in order. Answers the number of rows published.</summary>
+    /// <summary>One pass: publishes what is due. Answers the number of rows published.</summary>
     public async Task<int> PublishPendingAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         await using var tx = await db.BeginWholeTransactionAsync(ct);
-        var batch = await db.Set<OutboxMessage>()
-            .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY sequence LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
+        var now = clock.GetUtcNow();
+        var due = await db.Set<OutboxMessage>()
+            .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL AND next_attempt_at <= {now} ORDER BY sequence LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
             .ToListAsync(ct);
 
-        var sent = new List<Guid>(batch.Count);
-        foreach (var row in batch)
+        // All at once: the broker confirms them as one stream instead of one round trip each.
+        var outcomes = await Task.WhenAll(due.Select(row => TryPublishAsync(row, ct)));
+        var sent = new List<Guid>(due.Count);
+        for (var i = 0; i < due.Count; i++)
         {
-            var now = clock.GetUtcNow();
-            if (row.NextAttemptAt > now)
+            var row = due[i];
+            if (outcomes[i])
             {
-                break; // waiting out a backoff: later rows wait behind it
+                sent.Add(row.Id);
+                Published.Add(1);
+                Lag.Record((clock.GetUtcNow() - row.CreatedAt).TotalSeconds);
             }
-
-            if (!await TryPublishAsync(row, ct))
+            else
             {
                 row.Attempts++;
                 row.NextAttemptAt = now + Backoff(row.Attempts);
-                break;
             }
-
-            sent.Add(row.Id);
-            Published.Add(1);
-            Lag.Record((clock.GetUtcNow() - row.CreatedAt).TotalSeconds);
         }
 
         if (sent.Count > 0)
@@ -80,10 +82,9 @@ public sealed class OutboxRelay<TDb>(
                 .ExecuteUpdateAsync(m => m.SetProperty(r => r.SentAt, sentAt).SetProperty(r => r.LastError, (string?)null), ct);
         }
 
-        await db.SaveChangesAsync(ct); // the row that failed, if any: its attempts and backoff
+        await db.SaveChangesAsync(ct); // the rows that failed: their attempts and backoff
         await tx.CommitAsync(ct);
-        var published = sent.Count;
-        return published;
+        return sent.Count;
     }
 
     private async Task<bool> TryPublishAsync(OutboxMessage row, CancellationToken ct)

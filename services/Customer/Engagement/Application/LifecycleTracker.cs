@@ -11,6 +11,9 @@ namespace Platform.Customer.Engagement.Application;
 /// <summary>Moves customers along the lifecycle from billing and payment events and the dormant scan, with history.</summary>
 public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions<LifecycleOptions> options)
 {
+    /// <summary>Stages as the batch being applied found them (null: no such customer); see <see cref="StageAsync"/>.</summary>
+    private readonly Dictionary<Guid, LifecycleStage?> loadedStages = [];
+
     public async Task OnContractSignedAsync(ContractSigned contract, CancellationToken ct)
     {
         var activity = await ActivityAsync(contract.CustomerId, ct);
@@ -26,42 +29,56 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     {
         var activity = await ActivityAsync(customerId, ct);
         activity.LastActivityAt = Later(activity.LastActivityAt, receivedAt);
-        if (await db.FindTrackedAsync(customerId, ct) is { } customer && LifecycleRules.OnActivity(customer.Stage, moneyAvailable: true) is { } to)
+        if (await StageAsync(customerId, ct) is { } current && LifecycleRules.OnActivity(current, moneyAvailable: true) is { } to)
         {
-            Move(customer, to, "activity", receivedAt);
+            Move(await db.GetTrackedAsync(customerId, ct), to, "activity", receivedAt);
         }
     }
 
     /// <summary>
-    /// Loads the activity records and profiles of <paramref name="customerIds"/> into the unit of work with two queries, so
-    /// that a batch of events then finds them there instead of asking the database once per event.
+    /// Loads the activity records of <paramref name="customerIds"/> into the unit of work and their lifecycle stages with
+    /// two queries, so that a batch of events then finds them without asking the database once per event. Profiles are
+    /// read (tracked) only for the customers that move.
     /// </summary>
     public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
         await db.Set<CustomerActivity>().Where(a => customerIds.Contains(a.CustomerId)).LoadAsync(ct);
-        await db.Set<CustomerProfile>().Where(c => customerIds.Contains(c.Id)).LoadAsync(ct);
+        foreach (var id in customerIds)
+        {
+            loadedStages[id] = null;
+        }
+
+        foreach (var profile in await db.Set<CustomerProfile>().AsNoTracking().Where(c => customerIds.Contains(c.Id))
+            .Select(c => new { c.Id, c.Stage }).ToListAsync(ct))
+        {
+            loadedStages[profile.Id] = profile.Stage;
+        }
     }
 
     public async Task OnBalanceChangedAsync(PrepaidBalanceChanged changed, CancellationToken ct)
     {
         var activity = await ActivityAsync(changed.CustomerId, ct);
+        // Events of one type are not delivered in a guaranteed order: an exhausted balance older than a positive one
+        // already seen is history, not news.
+        var positiveSinceThen = activity.LastPositiveBalanceAt > changed.OccurredAt;
         activity.LastActivityAt = Later(activity.LastActivityAt, changed.OccurredAt);
         if (changed.Available > 0)
         {
             activity.LastPositiveBalanceAt = Later(activity.LastPositiveBalanceAt, changed.OccurredAt);
         }
 
-        if (await db.FindTrackedAsync(changed.CustomerId, ct) is not { } customer)
+        if (await StageAsync(changed.CustomerId, ct) is not { } current)
         {
             return;
         }
 
         var to = changed.Available > 0
-            ? LifecycleRules.OnActivity(customer.Stage, moneyAvailable: true)
-            : LifecycleRules.OnBalanceExhausted(customer.Stage, activity.LastContractSignedAt, activity.LastPositiveBalanceAt);
+            ? LifecycleRules.OnActivity(current, moneyAvailable: true)
+            : positiveSinceThen ? null
+            : LifecycleRules.OnBalanceExhausted(current, activity.LastContractSignedAt, activity.LastPositiveBalanceAt);
         if (to is { } stage)
         {
-            Move(customer, stage, changed.Available > 0 ? "activity" : "balance_exhausted", changed.OccurredAt);
+            Move(await db.GetTrackedAsync(changed.CustomerId, ct), stage, changed.Available > 0 ? "activity" : "balance_exhausted", changed.OccurredAt);
         }
     }
 
@@ -100,6 +117,34 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
         db.Add(new LifecycleChange { Id = Guid.CreateVersion7(), CustomerId = customer.Id, From = customer.Stage, To = to, Reason = reason, OccurredAt = at });
         db.Enqueue(new LifecycleStageChanged(Guid.CreateVersion7(), at, customer.Id, EngagementNames.Of(customer.Stage), EngagementNames.Of(to), reason), clock);
         customer.Stage = to;
+    }
+
+    /// <summary>
+    /// The customer's stage as this unit of work knows it: from its profile when tracked (moved earlier in the batch),
+    /// else as <see cref="LoadAsync"/> read it for the batch, else from the database; null when there is no such customer.
+    /// </summary>
+    private async Task<LifecycleStage?> StageAsync(Guid customerId, CancellationToken ct)
+    {
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false; // a lookup: no need to compare every tracked entity first
+        try
+        {
+            if (db.ChangeTracker.Entries<CustomerProfile>().FirstOrDefault(e => e.Entity.Id == customerId) is { } tracked)
+            {
+                return tracked.Entity.Stage;
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+
+        if (loadedStages.TryGetValue(customerId, out var loaded))
+        {
+            return loaded;
+        }
+
+        return await db.Set<CustomerProfile>().AsNoTracking().Where(c => c.Id == customerId).Select(c => (LifecycleStage?)c.Stage).SingleOrDefaultAsync(ct);
     }
 
     private async Task<CustomerActivity> ActivityAsync(Guid customerId, CancellationToken ct)

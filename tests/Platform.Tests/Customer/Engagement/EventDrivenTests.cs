@@ -201,6 +201,47 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
     }
 
     [Fact]
+    public async Task Balance_events_arriving_together_move_the_customer_as_they_would_one_by_one()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Signed(customer.CustomerId, T0));
+        var events = new[]
+        {
+            Balance(customer.CustomerId, 500m, T0.AddDays(1)),
+            Balance(customer.CustomerId, 0m, T0.AddDays(2)), // churns
+            Balance(customer.CustomerId, 300m, T0.AddDays(3)), // new money brings them back: read from the churned profile, not the batch's start
+        };
+        foreach (var e in events)
+        {
+            await services.PublishAsync(e); // not waiting in between: they are taken as one batch
+        }
+
+        foreach (var e in events)
+        {
+            await Eventually.Until(() => Task.FromResult(services.Consumed.Of(e.EventId)), n => n >= 1, what: "the balance event to be consumed");
+        }
+
+        var lifecycle = await LifecycleAsync(customer.CustomerId);
+        Assert.Equal(
+            [("contract_signed", LifecycleStage.Customer), ("balance_exhausted", LifecycleStage.Churned), ("activity", LifecycleStage.Customer)],
+            lifecycle.Changes.Select(c => (c.Reason, c.To)));
+    }
+
+    [Fact]
+    public async Task An_exhausted_balance_delivered_after_a_newer_positive_one_does_not_churn()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Signed(customer.CustomerId, T0));
+        await services.DeliverAsync(Balance(customer.CustomerId, 200m, T0.AddDays(2))); // the newer balance arrives first
+        await services.DeliverAsync(Balance(customer.CustomerId, 0m, T0.AddDays(1)));
+
+        var lifecycle = await LifecycleAsync(customer.CustomerId);
+
+        Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
+        Assert.Equal([("contract_signed", LifecycleStage.Customer)], lifecycle.Changes.Select(c => (c.Reason, c.To)));
+    }
+
+    [Fact]
     public async Task A_referral_is_rewarded_once_when_the_referred_prospect_signs()
     {
         var referrer = await services.RegisterAsync();
