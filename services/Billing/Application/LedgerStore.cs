@@ -140,11 +140,11 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             {
                 if (own)
                 {
-                    write.BatchCommands.Add(Outbox.InsertCommand(changes.Events.Select(e => e.Message(clock)).ToList()));
+                    write.BatchCommands.Add(Outbox.InsertCommand(changes.Events));
                 }
                 else
                 {
-                    changes.Events.ForEach(e => e.Enqueue(db, clock)); // the caller's SaveChanges writes them and wakes the relay after its commit
+                    db.Set<OutboxMessage>().AddRange(changes.Events); // the caller's SaveChanges writes them and wakes the relay after its commit
                 }
             }
 
@@ -220,16 +220,16 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         var availableBefore = before[LedgerAccount.PrepaidCash] + before[LedgerAccount.PromotionalCredit];
         if (available != availableBefore)
         {
-            changes.Events.Add(new PendingEvent(new PrepaidBalanceChanged(Guid.CreateVersion7(), now, posting.CustomerId, transfer.Id, transfer.Code,
-                available, book.Currency), posting.TraceParent));
+            changes.Events.Add(Outbox.Message(new PrepaidBalanceChanged(Guid.CreateVersion7(), now, posting.CustomerId, transfer.Id, transfer.Code,
+                available, book.Currency), clock, posting.TraceParent));
         }
 
         // Low balance by amount fires on the transfer that crosses the threshold, so once per crossing.
         var threshold = options.Value.LowBalanceAmount;
         if (threshold > 0 && availableBefore >= threshold && available < threshold)
         {
-            changes.Events.Add(new PendingEvent(new PrepaidBalanceLow(Guid.CreateVersion7(), now, posting.CustomerId, available, book.Currency,
-                "amount", threshold, null), posting.TraceParent));
+            changes.Events.Add(Outbox.Message(new PrepaidBalanceLow(Guid.CreateVersion7(), now, posting.CustomerId, available, book.Currency,
+                "amount", threshold, null), clock, posting.TraceParent));
         }
 
         return applied;
@@ -287,25 +287,13 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
 
     private sealed record LockedBooks(Dictionary<Guid, LockedAccount> Books, Dictionary<Guid, EarlierTransfer> Earlier);
 
-    /// <summary>An event a posting raises, with the trace it belongs to.</summary>
-    private sealed record PendingEvent(IIntegrationEvent Event, string? TraceParent)
-    {
-        public OutboxMessage Message(TimeProvider clock) => Event switch
-        {
-            PrepaidBalanceChanged e => Outbox.Message(e, clock, TraceParent),
-            PrepaidBalanceLow e => Outbox.Message(e, clock, TraceParent),
-            _ => throw new InvalidOperationException($"No outbox mapping for {Event.GetType().Name}"),
-        };
-
-        public void Enqueue(BillingDb db, TimeProvider clock) => db.Set<OutboxMessage>().Add(Message(clock));
-    }
-
     /// <summary>What the postings of one call write, gathered so that each table gets one statement.</summary>
     private sealed class Changes
     {
         public List<(LedgerPosting Posting, Transfer Transfer)> Transfers { get; } = [];
 
-        public List<PendingEvent> Events { get; } = [];
+        /// <summary>The events the postings raise, as outbox rows.</summary>
+        public List<OutboxMessage> Events { get; } = [];
 
         private readonly List<(Guid TransferId, Guid CustomerId, short Leg, string Account, bool Debit, decimal Amount, decimal After)> entries = [];
 

@@ -63,5 +63,22 @@ public sealed class BillingHost : IAsyncLifetime
         }
     }
 
+    /// <summary>A single-leg transfer spending <paramref name="amount"/> of prepaid cash as revenue.</summary>
+    public static TransferRequest Consume(Guid customerId, decimal amount, Guid? transferId = null) => new()
+    {
+        TransferId = (transferId ?? Guid.CreateVersion7()).ToString(),
+        CustomerId = customerId.ToString(),
+        Code = "prepaid.consumed",
+        Legs = { new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = amount.ToMoney("CNY") } },
+    };
+
+    /// <summary>Asserts that CheckLedger finds the customer's book sound.</summary>
+    public async Task AssertSoundAsync(Guid customerId)
+    {
+        var check = await Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customerId.ToString() }, Tokens.As(Roles.Service));
+        Assert.True(check.Sound, string.Join("\n", check.Violations));
+        Assert.Equal(1, check.CustomersChecked);
+    }
+
     public async Task DisposeAsync() => await Billing.DisposeAsync();
 }

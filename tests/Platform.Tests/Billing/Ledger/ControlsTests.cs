@@ -39,12 +39,6 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
         }
     }
 
-    private async Task SoundAsync(Guid customerId)
-    {
-        var check = await host.Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customerId.ToString() }, System);
-        Assert.True(check.Sound, string.Join("\n", check.Violations));
-    }
-
     private static HoldFundsRequest HoldRequest(Guid customerId, decimal amount) => new()
     {
         RequestId = Guid.NewGuid().ToString(),
@@ -90,7 +84,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
         var trail = await host.Billing.QueryAsync<BillingDb, List<string>>(db =>
             db.Set<AuditEntry>().Where(a => a.Subject == "holds/" + hold.HoldId).OrderBy(a => a.Id).Select(a => a.Action + " by " + a.Actor).ToListAsync());
         Assert.Equal(["hold.created by alice", "hold.released by bob", "hold.cancelled by bob"], trail);
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -113,7 +107,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
             RequestId = Guid.NewGuid().ToString(), HoldId = hold.HoldId, AcceptanceNote = "accepted",
         }, Tokens.As(Roles.FinanceClerk)).ResponseAsync, StatusCode.PermissionDenied);
         Assert.Equal(40m, await BalanceAsync(customerId, LedgerAccount.Held));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -166,7 +160,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
         // 500 received, 50 reserved, 480 paid back: the reserve gave up 30 so clearing covers the payout.
         Assert.Equal(0m, await BalanceAsync(customerId, LedgerAccount.PaymentsClearing));
         Assert.Equal(20m, await BalanceAsync(customerId, LedgerAccount.RiskReserve));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -187,7 +181,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
         await RefundsClient.ApproveRefundAsync(new DecideRefundRequest { RequestId = Guid.NewGuid().ToString(), RefundId = second.RefundId }, Approver);
         await RefusedAsync(() => RefundsClient.RequestRefundAsync(Request(50.01m), Clerk).ResponseAsync, StatusCode.FailedPrecondition);
         await RefundsClient.RequestRefundAsync(Request(50m), Clerk);
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -206,7 +200,7 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
             r => r.State == RefundState.Failed, what: "RefundFailed to be applied");
         Assert.Equal(100m, await BalanceAsync(customerId, LedgerAccount.PrepaidCash));
         Assert.Equal(0m, await BalanceAsync(customerId, LedgerAccount.RefundsPayable));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -234,6 +228,6 @@ public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.NotEmpty(applied.TransferId);
         Assert.Equal("ALREADY_DECIDED", twice.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Equal(25m, await BalanceAsync(customerId, LedgerAccount.PromotionalCredit));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 }

@@ -17,14 +17,6 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
 {
     private static readonly CallOptions System = Tokens.As(Roles.Service);
 
-    private static TransferRequest Consume(Guid customerId, decimal amount, Guid? transferId = null) => new()
-    {
-        TransferId = (transferId ?? Guid.CreateVersion7()).ToString(),
-        CustomerId = customerId.ToString(),
-        Code = "prepaid.consumed",
-        Legs = { new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = amount.ToMoney("CNY") } },
-    };
-
     private async Task<(TransferResult? Result, RpcException? Error)> SendAsync(TransferRequest request)
     {
         try
@@ -35,12 +27,6 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
         {
             return (null, e);
         }
-    }
-
-    private async Task SoundAsync(Guid customerId)
-    {
-        var check = await host.Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customerId.ToString() }, System);
-        Assert.True(check.Sound, string.Join("\n", check.Violations));
     }
 
     private static void RefusedWith(RpcException? e, StatusCode status, string reason, string? field = null)
@@ -67,10 +53,10 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
         var rich = await host.CustomerWithDepositAsync(1000m);
         var (repeated, differing, shared) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
 
-        var requests = spenders.SelectMany(c => Enumerable.Range(0, 4).Select(_ => Consume(c, 30m))) // 3 fit in 100, the 4th does not
-            .Concat(Enumerable.Range(0, 3).Select(_ => Consume(rich, 20m, repeated)))
-            .Concat([Consume(rich, 5m, differing), Consume(rich, 6m, differing)])
-            .Concat([Consume(spenders[0], 1m, shared), Consume(rich, 1m, shared)])
+        var requests = spenders.SelectMany(c => Enumerable.Range(0, 4).Select(_ => BillingHost.Consume(c, 30m))) // 3 fit in 100, the 4th does not
+            .Concat(Enumerable.Range(0, 3).Select(_ => BillingHost.Consume(rich, 20m, repeated)))
+            .Concat([BillingHost.Consume(rich, 5m, differing), BillingHost.Consume(rich, 6m, differing)])
+            .Concat([BillingHost.Consume(spenders[0], 1m, shared), BillingHost.Consume(rich, 1m, shared)])
             .ToList();
         var answers = await Task.WhenAll(requests.Select(SendAsync));
         var spending = answers.Take(20).ToList();
@@ -86,7 +72,7 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
             Assert.Equal(3, outcomes.Count(o => o.Result is not null));
             RefusedWith(Assert.Single(outcomes, o => o.Result is null).Error, StatusCode.FailedPrecondition, "INSUFFICIENT_BALANCE");
             Assert.Equal(sharedWinner == spenders[i] ? 9m : 10m, await host.AvailableAsync(spenders[i]));
-            await SoundAsync(spenders[i]);
+            await host.AssertSoundAsync(spenders[i]);
         }
 
         // The same id three times: all answered OK, applied once.
@@ -103,7 +89,7 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
         RefusedWith(Assert.Single(sharedId, s => s.Result is null).Error, StatusCode.InvalidArgument, "TRANSFER_ID_REUSED", "customer_id");
 
         Assert.Equal(1000m - 20m - spentOnDiffering - (sharedWinner == rich ? 1m : 0m), await host.AvailableAsync(rich));
-        await SoundAsync(rich);
+        await host.AssertSoundAsync(rich);
 
         // They did share commits: a commit stamps all its transfers with one time.
         var customers = spenders.Append(rich).ToList();
@@ -129,8 +115,8 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO ledger_transfers (id, customer_id, code, legs, applied_at) VALUES ({taken}, {other}, 'test.blocker', '[]'::jsonb, now())");
 
-            var sends = new[] { SendAsync(Consume(customer, 10m, taken)) }
-                .Concat(Enumerable.Range(0, 5).Select(_ => SendAsync(Consume(customer, 10m)))).ToList();
+            var sends = new[] { SendAsync(BillingHost.Consume(customer, 10m, taken)) }
+                .Concat(Enumerable.Range(0, 5).Select(_ => SendAsync(BillingHost.Consume(customer, 10m)))).ToList();
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.False(sends[0].IsCompleted); // the commit holding the taken id waits on the blocker
             await blocker.CommitAsync();
@@ -141,6 +127,6 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
         }
 
         Assert.Equal(50m, await host.AvailableAsync(customer));
-        await SoundAsync(customer);
+        await host.AssertSoundAsync(customer);
     }
 }

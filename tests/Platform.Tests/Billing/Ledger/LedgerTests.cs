@@ -25,23 +25,8 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System))
         .Balances.ToDictionary(b => b.Account, b => b.Balance.ToDecimal());
 
-    private static TransferRequest Consume(Guid customerId, decimal amount, Guid? transferId = null) => new()
-    {
-        TransferId = (transferId ?? Guid.CreateVersion7()).ToString(),
-        CustomerId = customerId.ToString(),
-        Code = "prepaid.consumed",
-        Legs = { new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = amount.ToMoney("CNY") } },
-    };
-
     private Task<int> EntryCountAsync(Guid customerId) =>
         host.Billing.QueryAsync<BillingDb, int>(db => db.Set<LedgerEntryRow>().CountAsync(e => e.CustomerId == customerId));
-
-    private async Task SoundAsync(Guid customerId)
-    {
-        var check = await host.Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customerId.ToString() }, System);
-        Assert.True(check.Sound, string.Join("\n", check.Violations));
-        Assert.Equal(1, check.CustomersChecked);
-    }
 
     [Fact]
     public async Task Payment_received_is_deposited_once_with_the_reserve_share_set_aside()
@@ -66,7 +51,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(payment.ReceivedAt.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
         var balance = await host.PrepaidAccounts.GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customerId.ToString() }, System);
         Assert.Equal(1000m, balance.Available.ToDecimal());
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -75,10 +60,10 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var customerId = await host.CustomerWithDepositAsync(500m);
         var transferId = Guid.CreateVersion7();
 
-        var first = await host.Ledger.TransferAsync(Consume(customerId, 120m, transferId), System);
-        var again = await host.Ledger.TransferAsync(Consume(customerId, 120m, transferId), System);
+        var first = await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 120m, transferId), System);
+        var again = await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 120m, transferId), System);
         var entries = await EntryCountAsync(customerId);
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 130m, transferId), System));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 130m, transferId), System));
 
         Assert.False(first.Replayed);
         Assert.True(again.Replayed);
@@ -87,7 +72,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal("legs[0].amount", Assert.Single(e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
         Assert.Equal(entries, await EntryCountAsync(customerId));
         Assert.Equal(380m, await host.AvailableAsync(customerId));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -123,7 +108,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var customerId = await host.CustomerWithDepositAsync(50m);
         var entries = await EntryCountAsync(customerId);
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 50.0001m), System));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 50.0001m), System));
 
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
         Assert.Equal("INSUFFICIENT_BALANCE", e.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
@@ -140,7 +125,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         {
             try
             {
-                await host.Ledger.TransferAsync(Consume(customerId, 7m), Tokens.As(Roles.Service));
+                await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 7m), Tokens.As(Roles.Service));
                 return StatusCode.OK;
             }
             catch (RpcException e)
@@ -152,7 +137,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(28, outcomes.Count(s => s == StatusCode.OK)); // 28 × 7 = 196 ≤ 200 < 29 × 7
         Assert.All(outcomes.Where(s => s != StatusCode.OK), s => Assert.Equal(StatusCode.FailedPrecondition, s));
         Assert.Equal(4m, await host.AvailableAsync(customerId));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -162,13 +147,13 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         await host.PublishAsync(Payment(customerId, 100m, DateTimeOffset.UtcNow)); // expires in ~365 days
         await Eventually.Until(() => host.AvailableAsync(customerId), a => a == 200m, what: "the second deposit");
 
-        await host.Ledger.TransferAsync(Consume(customerId, 130m), System);
+        await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 130m), System);
 
         var lots = (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).OpenLots;
         var lot = Assert.Single(lots);
         Assert.Equal(70m, lot.Remaining.ToDecimal());
         Assert.True(lot.ExpireTime.ToDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(300));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -177,7 +162,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var customerId = await host.CustomerWithDepositAsync(100m);
         for (var i = 0; i < 3; i++)
         {
-            await host.Ledger.TransferAsync(Consume(customerId, 10m), System);
+            await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 10m), System);
         }
 
         var pages = new List<ListLedgerEntriesResponse>();
@@ -209,7 +194,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     {
         var customerId = await host.CustomerWithDepositAsync(10m);
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(customerId, 1m), Tokens.As(Roles.FinanceClerk)));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 1m), Tokens.As(Roles.FinanceClerk)));
 
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
         Assert.Equal(10m, await host.AvailableAsync(customerId));
@@ -218,7 +203,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
     [Fact]
     public async Task Transfer_for_an_unknown_customer_is_not_found()
     {
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(Consume(Guid.CreateVersion7(), 1m), System));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Ledger.TransferAsync(BillingHost.Consume(Guid.CreateVersion7(), 1m), System));
 
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
     }
@@ -240,7 +225,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 
         var lots = (await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customerId.ToString() }, System)).OpenLots;
         Assert.Equal(expiry.Seconds, lots[0].ExpireTime.Seconds);
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     private async Task<Invoice> IssuedInvoiceAsync(Guid customerId, string description, decimal amount)
@@ -272,7 +257,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var balances = await BalancesAsync(customerId);
         Assert.Equal((0m, 300m), (balances[LedgerAccount.Receivable], balances[LedgerAccount.Revenue]));
         Assert.Equal(21m, balances[LedgerAccount.RiskReserve]); // 10% of the deposited parts (10 + 200), not of the invoice payment
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -289,7 +274,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var balances = await BalancesAsync(customerId);
         Assert.Equal((0m, 20m), (balances[LedgerAccount.Receivable], balances[LedgerAccount.Revenue]));
         Assert.Equal(10m, await host.AvailableAsync(customerId));
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 
     [Fact]
@@ -307,6 +292,6 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var balances = await BalancesAsync(customerId);
         Assert.Equal(15m, balances[LedgerAccount.PromotionalCredit]);
         Assert.Equal(15m, balances[LedgerAccount.Promotions]);
-        await SoundAsync(customerId);
+        await host.AssertSoundAsync(customerId);
     }
 }
