@@ -45,7 +45,7 @@ public sealed partial class LedgerQueue(IServiceScopeFactory scopes, IOptions<Bi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var writers = Math.Max(1, options.Value.LedgerWriters);
+        var writers = options.Value.LedgerWriters; // 1-32, validated at start
         try
         {
             await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => WriteAsync(stoppingToken)));
@@ -62,7 +62,7 @@ public sealed partial class LedgerQueue(IServiceScopeFactory scopes, IOptions<Bi
 
     private async Task WriteAsync(CancellationToken stoppingToken)
     {
-        var size = Math.Max(1, options.Value.LedgerBatch);
+        var size = options.Value.LedgerBatch; // 1-1000, validated at start
         var batch = new List<Waiting>(size);
         try
         {
