@@ -20,7 +20,7 @@ public static class Extensions
         builder.AddPlatformBackbone<BillingDb>(ServiceName, bus =>
         {
             bus.AddInboxBatchConsumer<CustomerRegisteredConsumer>();
-            bus.AddConsumer<PaymentReceivedConsumer>();
+            bus.AddInboxBatchConsumer<PaymentReceivedConsumer>();
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();
             bus.AddConsumer<LoyaltyCreditRedeemedConsumer>();

@@ -28,12 +28,12 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
         {
-            bus.AddConsumer<PaymentAllocatedConsumer>();
+            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer>();
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<InvoiceVoidedConsumer>();
-            bus.AddConsumer<ReceivablesPaymentAllocatedConsumer>();
+            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer>();
             bus.AddConsumer<RefundApprovedConsumer>();
             bus.AddInboxBatchConsumer<RegisteredCustomersConsumer>();
             bus.AddConsumer<KnownCustomerErasedConsumer>();

@@ -56,9 +56,12 @@ public sealed class PrepaidAccountBook(BillingDb db, Customers.CustomersClient c
     /// For consumers whose event may overtake CustomerRegistered: opens the account now and saves it, so the ledger's own
     /// SQL in the same transaction finds the row.
     /// </summary>
-    public async Task EnsureOpenAsync(Guid customerId, CancellationToken ct)
+    public Task EnsureOpenAsync(Guid customerId, CancellationToken ct) => EnsureOpenAllAsync([customerId], ct);
+
+    /// <summary><see cref="EnsureOpenAsync"/> for several customers, with one query.</summary>
+    public async Task EnsureOpenAllAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
-        if (await OpenAsync(customerId, ct))
+        if (await OpenAllAsync(customerIds, ct) > 0)
         {
             await db.SaveChangesAsync(ct);
         }

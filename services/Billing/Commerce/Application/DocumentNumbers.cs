@@ -5,7 +5,7 @@ using Platform.Billing.Data;
 namespace Platform.Billing.Commerce.Application;
 
 /// <summary>
-/// Gapless yearly numbers (INV-2026-000001, CON-…; receipts: see NextReceiptAsync). The counter row of the series and year is locked FOR UPDATE
+/// Gapless yearly numbers (INV-2026-000001, CON-…; receipts: see NextReceiptsAsync). The counter row of the series and year is locked FOR UPDATE
 /// in the caller's transaction, so concurrent issuers queue on it and a rolled-back issue gives its number back.
 /// Must be called inside a transaction.
 /// </summary>
@@ -29,17 +29,24 @@ public sealed class DocumentNumbers(BillingDb db)
         return InvoiceLifecycle.Number(series, year, next);
     }
 
-    /// <summary>The sequence receipts are numbered from (<see cref="NextReceiptAsync"/>).</summary>
+    /// <summary>The sequence receipts are numbered from (<see cref="NextReceiptsAsync"/>).</summary>
     public const string ReceiptSequence = "receipt_numbers";
 
     /// <summary>
-    /// A receipt number (RCP-2026-000042) from a database sequence: unique and increasing, but not gapless — a rolled
-    /// back deposit leaves a gap. Receipts are issued with every deposit, so a gapless counter row would queue every
-    /// customer's deposits one behind the other; invoices and contracts keep the gapless counter.
+    /// <paramref name="count"/> receipt numbers (RCP-2026-000042), in increasing order, from a database sequence: unique
+    /// and increasing, but not gapless — a rolled back deposit leaves a gap. Receipts are issued with every deposit, so a
+    /// gapless counter row would queue every customer's deposits one behind the other; invoices and contracts keep the
+    /// gapless counter.
     /// </summary>
-    public async Task<string> NextReceiptAsync(DateTimeOffset at, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> NextReceiptsAsync(int count, DateTimeOffset at, CancellationToken ct)
     {
-        var next = (await db.Database.SqlQueryRaw<long>($"SELECT nextval('{ReceiptSequence}') AS \"Value\"").ToListAsync(ct)).Single();
-        return InvoiceLifecycle.Number("RCP", at.UtcDateTime.Year, next);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var next = await db.Database.SqlQueryRaw<long>(
+            $"SELECT nextval('{ReceiptSequence}') AS \"Value\" FROM generate_series(1, {{0}}) ORDER BY 1", count).ToListAsync(ct);
+        return next.Select(n => InvoiceLifecycle.Number("RCP", at.UtcDateTime.Year, n)).ToList();
     }
 }

@@ -16,6 +16,11 @@ namespace Platform.Billing.Commerce.Application;
 public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Description, decimal Amount, DateTimeOffset DueDate,
     int InstallmentSequence = 0, Guid? PenaltyFor = null);
 
+/// <summary>A received payment to allocate (from PaymentReceived).</summary>
+/// <param name="InvoiceIds">The invoices the payer named, in order; none: the customer's open invoices, oldest due first.</param>
+/// <param name="ContractId">The contract the payer named, if any (kept on the receipt for the contract's refund policy).</param>
+public sealed record ReceivedPayment(Guid CustomerId, Guid PaymentId, decimal Amount, IReadOnlyList<Guid>? InvoiceIds, Guid? ContractId);
+
 /// <param name="ToPrepayments">What paid prepayment invoices: that money is prepaid, so it is deposited too.</param>
 public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated, decimal ToPrepayments)
 {
@@ -132,34 +137,63 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     }
 
     /// <summary>
-    /// Allocates a received payment to the customer's open invoices — the ones named, in that order, or else oldest
-    /// due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt for the payment listing the
-    /// allocations and what was left unallocated (to deposit as prepaid).
+    /// Allocates received payments, in their order, each to its customer's open invoices — the ones named, in that order,
+    /// or else oldest due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt for each payment
+    /// listing its allocations and what was left unallocated (to deposit as prepaid). Answers one result per payment.
+    /// However many payments, it reads with three statements: the receipts of earlier allocations, the customers' open
+    /// invoices (locked, in id order), and the receipt numbers. A payment already allocated (earlier, or earlier in the
+    /// same list) answers its first allocation.
     /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
-    /// A payment already allocated answers its first allocation.
     /// </summary>
-    /// <param name="contractId">The contract the payer named, if any (kept on the receipt for the contract's refund policy).</param>
-    public async Task<PaymentAllocationResult> AllocatePaymentAsync(Guid customerId, Guid paymentId, decimal amount,
-        IReadOnlyList<Guid>? invoiceIds, Guid? contractId, CancellationToken ct)
+    public async Task<IReadOnlyList<PaymentAllocationResult>> AllocatePaymentsAsync(IReadOnlyList<ReceivedPayment> payments, CancellationToken ct)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        if (await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId, ct) is { } earlier)
+        foreach (var payment in payments)
         {
-            var replayed = earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList();
-            return new PaymentAllocationResult(earlier, replayed, earlier.Unallocated, await ToPrepaymentsAsync(replayed, ct));
+            ArgumentOutOfRangeException.ThrowIfNegative(payment.Amount);
         }
 
-        var named = invoiceIds is { Count: > 0 };
-        var candidates = await db.Set<Invoice>()
-            .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = {customerId} AND state IN ('Open', 'Uncollectible') FOR UPDATE")
+        var paymentIds = payments.Select(p => p.PaymentId).Distinct().ToList();
+        var receipts = await db.Set<Receipt>().AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId)).ToDictionaryAsync(r => r.PaymentId, ct);
+        var fresh = payments.Where(p => !receipts.ContainsKey(p.PaymentId)).DistinctBy(p => p.PaymentId).ToList();
+        var customers = fresh.Select(p => p.CustomerId).Distinct().ToArray();
+        var open = customers.Length == 0 ? [] : await db.Set<Invoice>()
+            .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = ANY({customers}) AND state IN ('Open', 'Uncollectible') ORDER BY id FOR UPDATE")
             .ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var receiptNumbers = new Queue<string>(await numbers.NextReceiptsAsync(fresh.Count(p => p.Amount > 0), now, ct));
+
+        var results = new List<PaymentAllocationResult>(payments.Count);
+        foreach (var payment in payments)
+        {
+            if (receipts.TryGetValue(payment.PaymentId, out var earlier))
+            {
+                var replayed = earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList();
+                results.Add(new PaymentAllocationResult(earlier, replayed, earlier.Unallocated, await ToPrepaymentsAsync(replayed, open, ct)));
+                continue;
+            }
+
+            var result = Allocate(payment, open.Where(i => i.CustomerId == payment.CustomerId && i.State is InvoiceState.Open or InvoiceState.Uncollectible).ToList(),
+                receiptNumbers, now);
+            if (result.Receipt is { } receipt)
+            {
+                receipts[payment.PaymentId] = receipt;
+            }
+
+            results.Add(result with { ToPrepayments = await ToPrepaymentsAsync(result.Allocations, open, ct) });
+        }
+
+        return results;
+    }
+
+    private PaymentAllocationResult Allocate(ReceivedPayment payment, List<Invoice> candidates, Queue<string> receiptNumbers, DateTimeOffset now)
+    {
+        var named = payment.InvoiceIds is { Count: > 0 };
         var invoices = named
-            ? invoiceIds!.Select(id => candidates.FirstOrDefault(i => i.Id == id)).OfType<Invoice>().ToList()
+            ? payment.InvoiceIds!.Select(id => candidates.FirstOrDefault(i => i.Id == id)).OfType<Invoice>().ToList()
             : candidates;
-        var (allocations, unallocated) = PaymentAllocation.Allocate(amount,
+        var (allocations, unallocated) = PaymentAllocation.Allocate(payment.Amount,
             invoices.Select(i => new OpenAmount(i.Id, i.DueDate, i.AmountDue)).ToList(), named);
 
-        var now = clock.GetUtcNow();
         foreach (var allocation in allocations)
         {
             var invoice = invoices.Single(i => i.Id == allocation.InvoiceId);
@@ -174,36 +208,36 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
 
         // Every payment gets its receipt, also one that pays no invoice (then it is all prepaid deposit).
         Receipt? receipt = null;
-        if (amount > 0)
+        if (payment.Amount > 0)
         {
             receipt = new Receipt
             {
                 Id = Guid.CreateVersion7(),
-                Number = await numbers.NextReceiptAsync(now, ct),
-                CustomerId = customerId,
-                PaymentId = paymentId,
-                ContractId = contractId ?? SingleContractOf(allocations.Select(a => invoices.Single(i => i.Id == a.InvoiceId))),
-                Amount = amount,
+                Number = receiptNumbers.Dequeue(),
+                CustomerId = payment.CustomerId,
+                PaymentId = payment.PaymentId,
+                ContractId = payment.ContractId ?? SingleContractOf(allocations.Select(a => invoices.Single(i => i.Id == a.InvoiceId))),
+                Amount = payment.Amount,
                 Unallocated = unallocated,
                 Currency = options.Value.Currency,
                 IssuedAt = now,
                 Allocations = allocations.Select(a => new ReceiptAllocation { InvoiceId = a.InvoiceId, Amount = a.Amount }).ToList(),
             };
             db.Set<Receipt>().Add(receipt);
-            db.Enqueue(new PaymentAllocated(Guid.CreateVersion7(), now, paymentId, customerId, amount, receipt.Currency,
+            db.Enqueue(new PaymentAllocated(Guid.CreateVersion7(), now, payment.PaymentId, payment.CustomerId, payment.Amount, receipt.Currency,
                 allocations.Select(a => new InvoiceAllocation(a.InvoiceId, a.Amount, invoices.Single(i => i.Id == a.InvoiceId).AmountDue)).ToList(),
                 unallocated, named, receipt.Number), clock);
         }
 
-        return new PaymentAllocationResult(receipt, allocations, unallocated, await ToPrepaymentsAsync(allocations, ct));
+        return new PaymentAllocationResult(receipt, allocations, unallocated, 0m);
     }
 
     /// <summary>
     /// What of <paramref name="allocations"/> paid prepayment invoices (<see cref="Invoice.Prepayment"/>): prepaid money,
     /// which the contract's charges turn into revenue month by month. Booking it as a settled sale as well would count
-    /// the contract twice.
+    /// the contract twice. The invoices locked for the allocation answer it; only a replay's may need a query.
     /// </summary>
-    private async Task<decimal> ToPrepaymentsAsync(IReadOnlyList<Allocation> allocations, CancellationToken ct)
+    private async Task<decimal> ToPrepaymentsAsync(IReadOnlyList<Allocation> allocations, IReadOnlyList<Invoice> loaded, CancellationToken ct)
     {
         if (allocations.Count == 0)
         {
@@ -211,7 +245,13 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         }
 
         var ids = allocations.Select(a => a.InvoiceId).ToList();
-        var prepayments = await db.Set<Invoice>().AsNoTracking().Where(i => ids.Contains(i.Id) && i.Prepayment).Select(i => i.Id).ToListAsync(ct);
+        var prepayments = loaded.Where(i => ids.Contains(i.Id) && i.Prepayment).Select(i => i.Id).ToHashSet();
+        var unknown = ids.Where(id => loaded.All(i => i.Id != id)).ToList();
+        if (unknown.Count > 0)
+        {
+            prepayments.UnionWith(await db.Set<Invoice>().AsNoTracking().Where(i => unknown.Contains(i.Id) && i.Prepayment).Select(i => i.Id).ToListAsync(ct));
+        }
+
         return allocations.Where(a => prepayments.Contains(a.InvoiceId)).Sum(a => a.Amount);
     }
 

@@ -58,8 +58,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
     /// <summary>A payment billing applied to an invoice: re-anchors its open case, or closes it when nothing is left.</summary>
     public async Task ApplyPaymentAsync(Guid invoiceId, decimal amount, decimal remainingDue, DateTimeOffset paidAt, CancellationToken ct)
     {
-        var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct);
-        if (@case is null)
+        if (await OpenCaseOfInvoiceAsync(invoiceId, ct) is not { } @case)
         {
             return;
         }
@@ -77,8 +76,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
     /// <summary>Closes the invoice's open case, if any, because the invoice was <paramref name="reason"/> ("paid" or "voided").</summary>
     public async Task CloseAsync(Guid invoiceId, string reason, DateTimeOffset at, CancellationToken ct)
     {
-        var @case = await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct);
-        if (@case is null)
+        if (await OpenCaseOfInvoiceAsync(invoiceId, ct) is not { } @case)
         {
             return;
         }
@@ -280,4 +278,11 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         DunningStage.LegalHandoff => "legal_handoff",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
+
+    /// <summary>
+    /// The invoice's open case. A case closed earlier in the same unit of work (a batch of events) is open in the database
+    /// until the save, so the tracked state decides.
+    /// </summary>
+    private async Task<CollectionCase?> OpenCaseOfInvoiceAsync(Guid invoiceId, CancellationToken ct) =>
+        await db.Set<CollectionCase>().SingleOrDefaultAsync(c => c.InvoiceId == invoiceId && c.IsOpen, ct) is { IsOpen: true } @case ? @case : null;
 }

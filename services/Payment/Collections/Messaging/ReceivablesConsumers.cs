@@ -29,8 +29,12 @@ public sealed class InvoiceVoidedConsumer(PaymentDb db, TimeProvider clock, Rece
     protected override Task ApplyAsync(InvoiceVoided message, CancellationToken ct) => book.VoidedAsync(message, ct);
 }
 
-/// <summary>What billing applied to each invoice: lowers the receivables, re-anchors or closes the cases.</summary>
-public sealed class ReceivablesPaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book) : InboxConsumer<PaymentAllocated, PaymentDb>(db, clock)
+/// <summary>
+/// What billing applied to each invoice: lowers the receivables, re-anchors or closes the cases. Every payment has its
+/// allocation event, so allocations arriving together are applied in one transaction.
+/// </summary>
+public sealed class ReceivablesPaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, ReceivablesBook book)
+    : InboxBatchConsumer<PaymentAllocated, PaymentDb>(db, clock)
 {
     protected override Task ApplyAsync(PaymentAllocated message, CancellationToken ct) => book.AllocatedAsync(message, ct);
 }

@@ -7,17 +7,22 @@ using Platform.Payment.Exceptions.Domain;
 
 namespace Platform.Payment.Exceptions.Messaging;
 
-/// <summary>Opens over- and under-payment work items from billing's allocation of a payment, once per payment and invoice.</summary>
+/// <summary>
+/// Opens over- and under-payment work items from billing's allocation of a payment, once per payment and invoice.
+/// Allocations arriving together are applied in one transaction.
+/// </summary>
 public sealed class PaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, AuditTrail audit)
-    : InboxConsumer<PaymentAllocated, PaymentDb>(db, clock)
+    : InboxBatchConsumer<PaymentAllocated, PaymentDb>(db, clock)
 {
     protected override async Task ApplyAsync(PaymentAllocated message, CancellationToken ct)
     {
         var now = Clock.GetUtcNow();
         foreach (var found in AllocationExceptions.Of(message))
         {
-            // The inbox stops a redelivery; this stops a second allocation event of the same payment (a replayed outbox).
-            var open = await Db.Set<WorkItem>().AnyAsync(w => w.Kind == found.Kind && w.PaymentId == message.PaymentId && w.InvoiceId == found.InvoiceId, ct);
+            // The inbox stops a redelivery; this stops a second allocation event of the same payment (a replayed outbox),
+            // also one earlier in the same batch.
+            var open = Db.Set<WorkItem>().Local.Any(w => w.Kind == found.Kind && w.PaymentId == message.PaymentId && w.InvoiceId == found.InvoiceId)
+                || await Db.Set<WorkItem>().AnyAsync(w => w.Kind == found.Kind && w.PaymentId == message.PaymentId && w.InvoiceId == found.InvoiceId, ct);
             if (open)
             {
                 continue;

@@ -31,17 +31,19 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
     private async Task<Invoice> IssueAsync(Invoice draft) =>
         await host.Invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Id(), InvoiceId = draft.InvoiceId }, Tokens.As(Roles.FinanceClerk));
 
-    private async Task<PaymentAllocationResult> AllocateAsync(string customerId, Guid paymentId, decimal amount, params string[] invoiceIds)
+    private async Task<PaymentAllocationResult> AllocateAsync(string customerId, Guid paymentId, decimal amount, params string[] invoiceIds) =>
+        (await AllocateAllAsync(new ReceivedPayment(Guid.Parse(customerId), paymentId, amount, invoiceIds.Select(Guid.Parse).ToList(), null)))[0];
+
+    private async Task<IReadOnlyList<PaymentAllocationResult>> AllocateAllAsync(params ReceivedPayment[] payments)
     {
         // As the PaymentReceived consumer does: the caller's transaction, the caller saves.
         await using var scope = host.Billing.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BillingDb>();
         await using var tx = await db.Database.BeginTransactionAsync();
-        var result = await scope.ServiceProvider.GetRequiredService<InvoiceService>()
-            .AllocatePaymentAsync(Guid.Parse(customerId), paymentId, amount, invoiceIds.Select(Guid.Parse).ToList(), null, CancellationToken.None);
+        var results = await scope.ServiceProvider.GetRequiredService<InvoiceService>().AllocatePaymentsAsync(payments, CancellationToken.None);
         await db.SaveChangesAsync();
         await tx.CommitAsync();
-        return result;
+        return results;
     }
 
     private Task<Invoice> GetAsync(string id) =>
@@ -94,6 +96,39 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
         Assert.Equal(0m, result.Unallocated);
         Assert.Single((await host.OutboxAsync("InvoicePaid")).Select(p => JsonDocument.Parse(p).RootElement),
             e => e.GetProperty("customerId").GetString() == customer);
+    }
+
+    [Fact]
+    public async Task Payments_allocated_together_meet_the_invoices_in_their_order_and_a_payment_listed_twice_gets_one_receipt()
+    {
+        var (customer, other) = (Id(), Id());
+        var now = host.Clock.GetUtcNow();
+        var oldest = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(5)));
+        var middle = await IssueAsync(await DraftAsync(customer, 100m, now.AddDays(10)));
+        var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        var results = await AllocateAllAsync(
+            new ReceivedPayment(Guid.Parse(customer), first, 150m, [], null),
+            new ReceivedPayment(Guid.Parse(other), second, 40m, [], null),
+            new ReceivedPayment(Guid.Parse(customer), first, 150m, [], null),
+            new ReceivedPayment(Guid.Parse(customer), third, 80m, [], null));
+
+        // The first pays the oldest and half of the middle one; the third finds only the rest of the middle one.
+        Assert.Equal([(oldest.InvoiceId, 100m), (middle.InvoiceId, 50m)], results[0].Allocations.Select(a => (a.InvoiceId.ToString(), a.Amount)));
+        Assert.Equal((0, 40m), (results[1].Allocations.Count, results[1].Unallocated));
+        Assert.Equal(results[0].Receipt!.Id, results[2].Receipt!.Id);
+        Assert.Equal([(middle.InvoiceId, 50m)], results[3].Allocations.Select(a => (a.InvoiceId.ToString(), a.Amount)));
+        Assert.Equal(30m, results[3].Unallocated);
+        Assert.Equal(InvoiceState.Paid, (await GetAsync(oldest.InvoiceId)).State);
+        Assert.Equal(InvoiceState.Paid, (await GetAsync(middle.InvoiceId)).State);
+        var numbers = new[] { results[0], results[1], results[3] }.Select(r => r.Receipt!.Number).ToList();
+        Assert.Equal(numbers.Order(StringComparer.Ordinal), numbers);
+        Assert.Equal(3, numbers.Distinct().Count());
+        Assert.Equal(2, (await host.OutboxAsync("InvoicePaid")).Select(p => JsonDocument.Parse(p).RootElement)
+            .Count(e => e.GetProperty("customerId").GetString() == customer));
+
+        var replayed = await AllocateAllAsync(new ReceivedPayment(Guid.Parse(customer), third, 80m, [], null));
+        Assert.Equal(results[3].Receipt!.Id, replayed[0].Receipt!.Id);
     }
 
     [Fact]

@@ -294,4 +294,55 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         Assert.Equal(15m, balances[LedgerAccount.Promotions]);
         await host.AssertSoundAsync(customerId);
     }
+
+    [Fact]
+    public async Task Payments_arriving_together_are_deposited_once_each_and_meet_invoices_as_they_would_one_by_one()
+    {
+        var customers = Enumerable.Range(0, 5).Select(_ => Guid.CreateVersion7()).ToList();
+        var billed = await host.CustomerWithDepositAsync(1m);
+        var invoice = await IssuedInvoiceAsync(billed, "maintenance", 100m);
+        var payments = customers.SelectMany((c, i) => Enumerable.Range(1, 8).Select(k => Payment(c, 10m * k + i))).ToList();
+        var toInvoice = new[] { Payment(billed, 60m), Payment(billed, 70m) }; // the second pays the rest of the invoice and deposits 30
+        var deliveries = payments.Concat(toInvoice)
+            .Concat(payments.Take(6)) // redelivered: same message ids
+            .Concat(payments.Skip(10).Take(6).Select(p => p with { EventId = Guid.CreateVersion7() })) // re-published under new message ids
+            .ToList();
+
+        await Task.WhenAll(deliveries.Select(host.PublishAsync));
+
+        foreach (var customer in customers)
+        {
+            var paid = payments.Where(p => p.CustomerId == customer).Sum(p => p.Amount);
+            await Eventually.Until(() => host.AvailableAsync(customer), a => a == paid, what: "every payment of the customer to be deposited");
+        }
+
+        await Eventually.Until(() => host.AvailableAsync(billed), a => a == 31m, what: "the rest of the invoice payments to be deposited");
+        await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<InboxMessage>()
+            .CountAsync(m => m.Consumer == "PaymentReceivedConsumer" && deliveries.Select(d => d.EventId).Contains(m.MessageId))),
+            n => n == deliveries.Select(d => d.EventId).Distinct().Count(), what: "every delivery to be handled");
+
+        var invoices = new Invoices.InvoicesClient(host.Billing.Channel);
+        Assert.Equal(InvoiceState.Paid, (await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = invoice.InvoiceId }, Tokens.As(Roles.FinanceClerk))).State);
+        foreach (var customer in customers.Append(billed))
+        {
+            var balances = await BalancesAsync(customer);
+            var deposited = customer == billed ? 31m : payments.Where(p => p.CustomerId == customer).Sum(p => p.Amount);
+            Assert.Equal(deposited, balances[LedgerAccount.PrepaidCash]);
+            Assert.Equal(decimal.Round(deposited * 0.1m, 4, MidpointRounding.ToZero), balances[LedgerAccount.RiskReserve]);
+            Assert.Equal(0m, balances[LedgerAccount.Receivable]);
+            await host.AssertSoundAsync(customer);
+        }
+
+        var receipts = await host.Billing.QueryAsync<BillingDb, List<(Guid PaymentId, string Number)>>(async db =>
+            (await db.Set<Platform.Billing.Commerce.Domain.Receipt>().Where(r => customers.Contains(r.CustomerId) || r.CustomerId == billed)
+                .Select(r => new { r.PaymentId, r.Number }).ToListAsync()).Select(r => (r.PaymentId, r.Number)).ToList());
+        Assert.Equal(payments.Count + toInvoice.Length + 1, receipts.Count); // one receipt per payment, the first deposit's included
+        Assert.Equal(receipts.Count, receipts.Select(r => r.PaymentId).Distinct().Count());
+        Assert.Equal(receipts.Count, receipts.Select(r => r.Number).Distinct().Count());
+
+        // The inbox records a batch's messages with one timestamp: some payments shared a transaction.
+        var handled = await host.Billing.QueryAsync<BillingDb, List<DateTimeOffset>>(db => db.Set<InboxMessage>()
+            .Where(m => m.Consumer == "PaymentReceivedConsumer" && deliveries.Select(d => d.EventId).Contains(m.MessageId)).Select(m => m.ProcessedAt).ToListAsync());
+        Assert.True(handled.Distinct().Count() < handled.Count, "no two payments were applied in one batch");
+    }
 }
