@@ -121,6 +121,40 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
         Assert.Equal(keeps.Total.ToDecimal(), await host.BalanceAsync(keeper, LedgerAccount.Revenue));
     }
 
+    [Fact]
+    public async Task An_item_added_by_amendment_to_a_contract_following_the_list_is_told_of_a_price_change_and_charged_the_new_price()
+    {
+        var start = Commerce.Clock.GetUtcNow();
+        var (product, extra) = (await host.ProductAsync(), await host.ProductAsync());
+        var customer = Id();
+        var contract = await Commerce.SignedContractAsync(customer, Terms(start, PaymentMode.Prepaid, autoRenew: false, followsList: true), 4,
+            (product.Setup, 1), (product.Seat, 1));
+        await host.DepositAsync(customer, 10_000m);
+        await host.ChargeAsync();
+        Commerce.Clock.Advance(TimeSpan.FromDays(1));
+        var amendment = await AmendAsync(contract.ContractId, sign: true, (extra.Seat, 2));
+
+        var change = new SchedulePriceChangeRequest { RequestId = Id(), EffectiveTime = Timestamp.FromDateTimeOffset(start.AddDays(40)) };
+        change.Entries.Add(new PriceEntry { FeeItemCode = extra.Seat, UnitPrice = Cny(150m) });
+        var list = await Commerce.Catalog.SchedulePriceChangeAsync(change, Tokens.As(Roles.Administrator));
+        for (var month = 1; month <= 4; month++)
+        {
+            Commerce.Clock.Advance(start.AddMonths(month) - Commerce.Clock.GetUtcNow());
+            await host.ChargeAsync();
+        }
+
+        var affected = (await Commerce.OutboxAsync("PriceChangeScheduled")).Select(p => JsonSerializer.Deserialize<JsonElement>(p))
+            .Single(e => e.GetProperty("priceListId").GetString() == list.PriceListId).GetProperty("affectedContracts").EnumerateArray()
+            .Select(a => (a.GetProperty("contractId").GetString(), a.GetProperty("feeItemCode").GetString(), a.GetProperty("oldPrice").GetDecimal(),
+                a.GetProperty("newPrice").GetDecimal(), a.GetProperty("effectiveAt").GetDateTimeOffset()));
+        Assert.Contains((contract.ContractId, extra.Seat, 100m, 150m, start.AddDays(40)), affected);
+        // Added within month 1: charged from month 2, at its own price (no discount), then at the new list price.
+        var added = (await host.ChargesAsync(contract.ContractId)).Where(c => c.FeeItemCode == extra.Seat);
+        Assert.Equal([("month-002", 200m), ("month-003", 300m), ("month-004", 300m)], added.Select(c => (c.Period, c.Amount.ToDecimal())));
+        var events = (await host.ChargedEventsAsync(contract.ContractId)).Select(e => JsonSerializer.Deserialize<JsonElement>(e));
+        Assert.Equal(3, events.Count(e => e.GetProperty("amendmentId").GetString() == amendment));
+    }
+
     /// <summary>The contract's schedule from the contract alone, and its discount ratio.</summary>
     private async Task<(IReadOnlyList<PlannedCharge> Plan, decimal Ratio)> PlanAsync(string contractId)
     {
