@@ -88,7 +88,9 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
     {
         var contracts = await db.Set<Contract>().AsNoTracking()
             .Where(c => c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated)
-            .Where(c => c.Items.Any(i => changedCodes.Contains(i.FeeItemCode)))
+            // An item a signed amendment added is the contract's as much as its own (the charge schedule charges it).
+            .Where(c => c.Items.Any(i => changedCodes.Contains(i.FeeItemCode))
+                || db.Set<Amendment>().Any(a => a.ContractId == c.Id && a.SignedAt != null && a.Items.Any(i => changedCodes.Contains(i.FeeItemCode))))
             .ToListAsync(ct);
         var affected = new List<AffectedContract>();
         foreach (var contract in contracts.OrderBy(c => c.Id))

@@ -63,7 +63,8 @@ public sealed class ChargeDesk(BillingDb db, LedgerStore ledger, InvoiceService 
         var now = clock.GetUtcNow();
         var row = Record(contract, charge, settlement, now, settlement == ChargeSettlement.Prepaid && charge.Amount > 0 ? transferId : null, invoiceId);
         db.Enqueue(new ContractCharged(Guid.CreateVersion7(), now, row.Id, row.ContractId, row.CustomerId, row.FeeItemCode, KindName(row.Kind), row.Period,
-            row.Quantity, row.Amount, row.Currency, row.DueAt, settlement == ChargeSettlement.Prepaid ? "prepaid" : "invoice", row.TransferId, row.InvoiceId), clock);
+            row.Quantity, row.Amount, row.Currency, row.DueAt, settlement == ChargeSettlement.Prepaid ? "prepaid" : "invoice", row.TransferId, row.InvoiceId,
+            charge.AmendmentId), clock);
         await db.SaveChangesAsync(ct);
         if (tx is not null)
         {
