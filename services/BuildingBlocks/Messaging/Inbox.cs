@@ -114,8 +114,10 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
     }
 
     /// <summary>
-    /// Before a batch of several is applied one message at a time: load what they will read into <see cref="Db"/>'s unit
-    /// of work with a few set-based queries, so each message finds it there (FindAsync) without a round trip.
+    /// Before the messages are applied one at a time: load what they will read into <see cref="Db"/>'s unit of work (or
+    /// the consumer's services) with a few set-based queries, so each message finds it there without a round trip. It is
+    /// called for every batch, also a batch of one and each message applied alone after a batch failed, so what it
+    /// loads is never older than the transaction that uses it.
     /// </summary>
     protected virtual Task LoadAsync(IReadOnlyList<TMessage> messages, CancellationToken ct) => Task.CompletedTask;
 
@@ -129,11 +131,7 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
     /// </summary>
     protected virtual async Task ApplyAllAsync(IReadOnlyList<TMessage> messages, CancellationToken ct)
     {
-        if (messages.Count > 1)
-        {
-            await LoadAsync(messages, ct);
-        }
-
+        await LoadAsync(messages, ct);
         foreach (var message in messages)
         {
             await ApplyAsync(message, ct);

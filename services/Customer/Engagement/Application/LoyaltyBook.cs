@@ -13,7 +13,19 @@ namespace Platform.Customer.Engagement.Application;
 /// <summary>Loyalty points: earned once per source (payment, referral), revoked on refunds, redeemed into promotional credit.</summary>
 public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<LoyaltyRules> rules)
 {
+    private readonly HashSet<Guid> loadedPaymentSources = [];
+
     public LoyaltyRules Rules => rules.Value;
+
+    /// <summary>
+    /// For a batch of payments: reads (tracked) the points the payments already earned, with one query, so that earning
+    /// for each of them finds its entry, or its absence, without a round trip.
+    /// </summary>
+    public async Task LoadPaymentsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
+    {
+        await db.Set<LoyaltyEntry>().Where(e => e.Kind == LoyaltyEntryKind.Payment && paymentIds.Contains(e.SourceId)).LoadAsync(ct);
+        loadedPaymentSources.UnionWith(paymentIds);
+    }
 
     public async Task EarnForPaymentAsync(PaymentFact payment, CancellationToken ct)
     {
@@ -126,7 +138,9 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
 
     private async Task<LoyaltyEntry> AddOnceAsync(Guid customerId, LoyaltyEntryKind kind, long points, Guid sourceId, Guid? paymentId, CancellationToken ct)
     {
-        var existing = await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId, ct);
+        var existing = kind == LoyaltyEntryKind.Payment && loadedPaymentSources.Contains(sourceId)
+            ? db.Set<LoyaltyEntry>().Local.FirstOrDefault(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId)
+            : await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId, ct);
         if (existing is not null)
         {
             return existing;

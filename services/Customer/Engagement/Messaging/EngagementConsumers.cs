@@ -38,8 +38,14 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
         }
     }
 
-    protected override Task LoadAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct) =>
-        lifecycle.LoadAsync([.. messages.Select(m => m.CustomerId).Distinct()], ct);
+    protected override async Task LoadAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct)
+    {
+        var customers = messages.Select(m => m.CustomerId).Distinct().ToList();
+        var payments = messages.Select(m => m.PaymentId).Distinct().ToList();
+        await lifecycle.LoadAsync(customers, ct);
+        await tiers.LoadAsync(customers, payments, ct);
+        await loyalty.LoadPaymentsAsync(payments, ct);
+    }
 }
 
 /// <summary>A refund lowers the value tier's paid amount and revokes the points the refunded money earned.</summary>
