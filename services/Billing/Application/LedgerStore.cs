@@ -266,13 +266,11 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         /// <summary>The lots the postings created, with the transfer that created each.</summary>
         public Dictionary<Guid, Guid> NewLots { get; } = [];
 
-        public bool Changed => touched;
-
-        private bool touched;
+        public bool Changed { get; private set; }
 
         public void Applied(Guid transferId)
         {
-            touched = true;
+            Changed = true;
             foreach (var lot in Book.Lots)
             {
                 if (!LotsRead.ContainsKey(lot.Id))
@@ -309,7 +307,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
 
         public void AddCommands(NpgsqlBatch batch, IEnumerable<LockedAccount> books, DateTimeOffset now)
         {
-            batch.BatchCommands.Add(Set(
+            batch.BatchCommands.Add(Command(
                 "INSERT INTO ledger_transfers (id, customer_id, code, legs, reference, applied_at) " +
                 "SELECT t.id, t.customer_id, t.code, t.legs, t.reference, $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[]) AS t(id, customer_id, code, legs, reference)",
                 Transfers.Select(t => t.Transfer.Id).ToArray(),
@@ -318,7 +316,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
                 Transfers.Select(t => JsonSerializer.Serialize(t.Transfer.Legs.Select(StoredLeg.Of), Json)).ToArray(),
                 new NpgsqlParameter { Value = Transfers.Select(t => t.Posting.Reference).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                 now));
-            batch.BatchCommands.Add(Set(
+            batch.BatchCommands.Add(Command(
                 "INSERT INTO ledger_entries (transfer_id, customer_id, leg, account, debit, amount, balance_after, posted_at) " +
                 "SELECT e.transfer_id, e.customer_id, e.leg, e.account, e.debit, e.amount, e.balance_after, $8 " +
                 "FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::boolean[], $6::numeric[], $7::numeric[]) AS e(transfer_id, customer_id, leg, account, debit, amount, balance_after)",
@@ -330,7 +328,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             var newLots = changed.SelectMany(b => b.Book.Lots.Where(l => b.NewLots.ContainsKey(l.Id)).Select(l => (Book: b, Lot: l))).ToList();
             if (newLots.Count > 0)
             {
-                batch.BatchCommands.Add(Set(
+                batch.BatchCommands.Add(Command(
                     "INSERT INTO prepaid_lots (id, customer_id, transfer_id, original, remaining, expires_at) " +
                     "SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::numeric[], $5::numeric[], $6::timestamptz[])",
                     newLots.Select(n => n.Lot.Id).ToArray(),
@@ -344,7 +342,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             var spent = changed.SelectMany(b => b.Book.Lots.Where(l => b.LotsRead.TryGetValue(l.Id, out var read) && read != l.Remaining)).ToList();
             if (spent.Count > 0)
             {
-                batch.BatchCommands.Add(Set(
+                batch.BatchCommands.Add(Command(
                     "UPDATE prepaid_lots AS l SET remaining = v.remaining FROM unnest($1::uuid[], $2::numeric[]) AS v(id, remaining) WHERE l.id = v.id",
                     spent.Select(l => l.Id).ToArray(), spent.Select(l => l.Remaining).ToArray()));
             }
@@ -354,22 +352,12 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             var values = new List<object> { changed.Select(b => b.AccountId).ToArray() };
             values.AddRange(Accounts.Select(a => changed.Select(b => b.Book.Balance(a)).ToArray()));
             values.Add(now);
-            batch.BatchCommands.Add(Set(
+            batch.BatchCommands.Add(Command(
                 $"UPDATE prepaid_accounts AS a SET {sets}, last_transfer_at = ${Accounts.Length + 2} " +
                 $"FROM unnest($1::uuid[], {arrays}) AS v(id, {AccountColumns}) WHERE a.id = v.id",
                 [.. values]));
         }
 
-        private static NpgsqlBatchCommand Set(string sql, params object[] values)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var value in values)
-            {
-                command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
-            }
-
-            return command;
-        }
     }
 
     private static async Task<LockedBooks> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<LedgerPosting> postings,
@@ -421,12 +409,13 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         return new LockedBooks(books, earlier);
     }
 
+    /// <summary>A statement with positional parameters; a value that is already a parameter (typed arrays) is taken as it is.</summary>
     private static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
 
         return command;

@@ -42,8 +42,8 @@ public static class Outbox
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 
     /// <summary>
-    /// One statement inserting <paramref name="messages"/> in their order (the relay publishes in that order), for code
-    /// that writes its change with its own SQL in the same transaction.
+    /// One statement inserting <paramref name="messages"/> in their order (their sequence numbers follow it, and the
+    /// relay takes the oldest due rows first), for code that writes its change with its own SQL in the same transaction.
     /// </summary>
     public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<OutboxMessage> messages)
     {

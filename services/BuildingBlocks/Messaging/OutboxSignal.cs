@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Platform.BuildingBlocks.Messaging;
@@ -53,27 +54,12 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChangesIn
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } db && HasNewMessages(db))
+        if (eventData.Context is { } db && db.Added<OutboxMessage>().Any())
         {
             awaitingCommit.AddOrUpdate(db, db);
         }
 
         return ValueTask.FromResult(result);
-    }
-
-    /// <summary>Added outbox rows are Added from the moment they are added: no change detection needed to find them.</summary>
-    private static bool HasNewMessages(DbContext db)
-    {
-        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = detect;
-        }
     }
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Data;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
@@ -36,22 +37,16 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     }
 
     /// <summary>
-    /// Loads the activity records of <paramref name="customerIds"/> into the unit of work and their lifecycle stages with
-    /// two queries, so that a batch of events then finds them without asking the database once per event. Profiles are
-    /// read (tracked) only for the customers that move.
+    /// Loads the activity records of <paramref name="customerIds"/> into the unit of work with one query and keeps their
+    /// stages from <paramref name="profiles"/> (<see cref="Profiles.SnapshotsAsync"/>), so that a batch of events then
+    /// finds them without asking the database once per event. Profiles are read (tracked) only for the customers that move.
     /// </summary>
-    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
+    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles, CancellationToken ct)
     {
         await db.Set<CustomerActivity>().Where(a => customerIds.Contains(a.CustomerId)).LoadAsync(ct);
         foreach (var id in customerIds)
         {
-            loadedStages[id] = null;
-        }
-
-        foreach (var profile in await db.Set<CustomerProfile>().AsNoTracking().Where(c => customerIds.Contains(c.Id))
-            .Select(c => new { c.Id, c.Stage }).ToListAsync(ct))
-        {
-            loadedStages[profile.Id] = profile.Stage;
+            loadedStages[id] = profiles.TryGetValue(id, out var profile) ? profile.Stage : null;
         }
     }
 
@@ -125,18 +120,9 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     /// </summary>
     private async Task<LifecycleStage?> StageAsync(Guid customerId, CancellationToken ct)
     {
-        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false; // a lookup: no need to compare every tracked entity first
-        try
+        if (db.Tracked<CustomerProfile>(c => c.Id == customerId) is { } tracked)
         {
-            if (db.ChangeTracker.Entries<CustomerProfile>().FirstOrDefault(e => e.Entity.Id == customerId) is { } tracked)
-            {
-                return tracked.Entity.Stage;
-            }
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+            return tracked.Stage;
         }
 
         if (loadedStages.TryGetValue(customerId, out var loaded))

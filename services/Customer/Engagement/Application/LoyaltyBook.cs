@@ -139,7 +139,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
     private async Task<LoyaltyEntry> AddOnceAsync(Guid customerId, LoyaltyEntryKind kind, long points, Guid sourceId, Guid? paymentId, CancellationToken ct)
     {
         var existing = kind == LoyaltyEntryKind.Payment && loadedPaymentSources.Contains(sourceId)
-            ? db.Set<LoyaltyEntry>().Local.FirstOrDefault(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId)
+            ? db.Tracked<LoyaltyEntry>(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId)
             : await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId, ct);
         if (existing is not null)
         {

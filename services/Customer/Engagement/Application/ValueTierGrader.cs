@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Data;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
@@ -11,8 +12,8 @@ namespace Platform.Customer.Engagement.Application;
 /// <summary>Keeps payment and refund facts and recomputes the value tier from the trailing 12 months.</summary>
 /// <remarks>
 /// A batch of payments (InboxBatchConsumer) is read up front by <see cref="LoadAsync"/>: which payments are already
-/// known, each customer's saved window sums and current tier, with four queries for the whole batch. Each payment then
-/// adds to those what the unit of work holds, as it would read them one by one.
+/// known and each customer's saved window sums, with three queries for the whole batch, and the current tiers from the
+/// batch's profile snapshots. Each payment then adds to those what the unit of work holds, as it would read them one by one.
 /// </remarks>
 public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<TierThresholds> thresholds)
 {
@@ -25,10 +26,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     private sealed record SavedBasis(decimal Paid, int Count, decimal Refunded, ValueTier? Tier);
 
     /// <summary>
-    /// Reads what the payments of a batch will ask (whether each is known; the customers' saved sums over the window and
-    /// their tiers), replacing what an earlier load read of them.
+    /// Reads what the payments of a batch will ask (whether each is known; the customers' saved sums over the window) and
+    /// keeps their tiers from <paramref name="profiles"/>, replacing what an earlier load read of them.
     /// </summary>
-    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
+    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyCollection<Guid> paymentIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles,
+        CancellationToken ct)
     {
         var known = await db.Set<PaymentFact>().AsNoTracking().Where(p => paymentIds.Contains(p.PaymentId)).Select(p => p.PaymentId).ToListAsync(ct);
         foreach (var id in paymentIds)
@@ -44,13 +46,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var refunded = await db.Set<RefundFact>().AsNoTracking()
             .Where(r => customerIds.Contains(r.CustomerId) && r.PaidAt > since && r.PaidAt <= loadedAt)
             .GroupBy(r => r.CustomerId).Select(g => new { g.Key, Amount = g.Sum(r => r.Amount) }).ToDictionaryAsync(g => g.Key, g => g.Amount, ct);
-        var tiers = await db.Set<CustomerProfile>().AsNoTracking().Where(c => customerIds.Contains(c.Id))
-            .Select(c => new { c.Id, c.ValueTier }).ToDictionaryAsync(c => c.Id, c => c.ValueTier, ct);
         foreach (var id in customerIds)
         {
             var sums = paid.GetValueOrDefault(id);
             loadedBasis[id] = new SavedBasis(sums?.Paid ?? 0m, sums?.Count ?? 0, refunded.GetValueOrDefault(id),
-                tiers.TryGetValue(id, out var tier) ? tier : null);
+                profiles.TryGetValue(id, out var profile) ? profile.ValueTier : null);
         }
     }
 
@@ -58,7 +58,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     public async Task<PaymentFact?> RecordPaymentAsync(PaymentReceived paid, CancellationToken ct)
     {
         // Local too: a batch of messages is applied in one unit of work (InboxBatchConsumer).
-        if (db.Set<PaymentFact>().Local.Any(p => p.PaymentId == paid.PaymentId)
+        if (db.Tracked<PaymentFact>(p => p.PaymentId == paid.PaymentId) is not null
             || (loadedPayments.TryGetValue(paid.PaymentId, out var known) ? known : await db.Set<PaymentFact>().AnyAsync(p => p.PaymentId == paid.PaymentId, ct)))
         {
             return null;
@@ -105,12 +105,9 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var now = loaded is null ? clock.GetUtcNow() : loadedAt;
         var since = now - ValueTiers.Window;
         var (savedPaid, savedCount, savedRefunds) = loaded is not null ? (loaded.Paid, loaded.Count, loaded.Refunded) : await SavedAsync(customerId, since, now, ct);
-        var pendingPayments = db.ChangeTracker.Entries<PaymentFact>()
-            .Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId && e.Entity.ReceivedAt > since && e.Entity.ReceivedAt <= now)
-            .Select(e => e.Entity.Amount).ToList();
-        var pendingRefunds = db.ChangeTracker.Entries<RefundFact>()
-            .Where(e => e.State == EntityState.Added && e.Entity.CustomerId == customerId && e.Entity.PaidAt > since && e.Entity.PaidAt <= now)
-            .Sum(e => e.Entity.Amount);
+        var pendingPayments = db.Added<PaymentFact>()
+            .Where(p => p.CustomerId == customerId && p.ReceivedAt > since && p.ReceivedAt <= now).Select(p => p.Amount).ToList();
+        var pendingRefunds = db.Added<RefundFact>().Where(r => r.CustomerId == customerId && r.PaidAt > since && r.PaidAt <= now).Sum(r => r.Amount);
         return ValueTiers.Basis(savedPaid + pendingPayments.Sum(), savedCount + pendingPayments.Count, savedRefunds + pendingRefunds);
     }
 
@@ -128,7 +125,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     public async Task RecomputeAsync(Guid customerId, CancellationToken ct)
     {
         // The profile is tracked only when its tier changes (or the lifecycle moved it): a batch does not track every payer.
-        var tracked = db.Set<CustomerProfile>().Local.FirstOrDefault(c => c.Id == customerId);
+        var tracked = db.Tracked<CustomerProfile>(c => c.Id == customerId);
         var current = tracked?.ValueTier ?? (loadedBasis.TryGetValue(customerId, out var loaded) ? loaded.Tier : (await db.FindTrackedAsync(customerId, ct))?.ValueTier);
         if (current is null)
         {

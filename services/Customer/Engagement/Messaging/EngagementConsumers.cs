@@ -42,8 +42,9 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
     {
         var customers = messages.Select(m => m.CustomerId).Distinct().ToList();
         var payments = messages.Select(m => m.PaymentId).Distinct().ToList();
-        await lifecycle.LoadAsync(customers, ct);
-        await tiers.LoadAsync(customers, payments, ct);
+        var profiles = await Db.SnapshotsAsync(customers, ct);
+        await lifecycle.LoadAsync(customers, profiles, ct);
+        await tiers.LoadAsync(customers, payments, profiles, ct);
         await loyalty.LoadPaymentsAsync(payments, ct);
     }
 }
@@ -68,8 +69,11 @@ public sealed class EngagementBalanceChangedConsumer(CustomerDb db, TimeProvider
 {
     protected override Task ApplyAsync(PrepaidBalanceChanged message, CancellationToken ct) => lifecycle.OnBalanceChangedAsync(message, ct);
 
-    protected override Task LoadAsync(IReadOnlyList<PrepaidBalanceChanged> messages, CancellationToken ct) =>
-        lifecycle.LoadAsync([.. messages.Select(m => m.CustomerId).Distinct()], ct);
+    protected override async Task LoadAsync(IReadOnlyList<PrepaidBalanceChanged> messages, CancellationToken ct)
+    {
+        var customers = messages.Select(m => m.CustomerId).Distinct().ToList();
+        await lifecycle.LoadAsync(customers, await Db.SnapshotsAsync(customers, ct), ct);
+    }
 }
 
 /// <summary>Prepaid funds expired and nothing is left: the customer churns unless they renewed.</summary>
