@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Platform.Billing.Commerce.Consumption.Data;
 using Platform.Billing.Commerce.Data;
 using Platform.Billing.Domain;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 
 namespace Platform.Billing.Data;
@@ -35,6 +36,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
         modelBuilder.AddCommerce();
         modelBuilder.AddConsumption();
         modelBuilder.AddPlatformTables();
+        modelBuilder.UseListComparers();
     }
 }
 

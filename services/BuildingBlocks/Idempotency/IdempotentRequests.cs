@@ -89,7 +89,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
                 await tx.CommitAsync(ct);
             }
 
-            await CacheAsync(row);
+            Cache(row);
             return response;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -191,7 +191,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         var stored = await db.Set<IdempotentRequest>().AsNoTracking().SingleOrDefaultAsync(r => r.Key == key, ct);
         if (stored is { ErasedAt: null })
         {
-            await CacheAsync(stored);
+            Cache(stored);
         }
 
         return stored;
@@ -224,7 +224,11 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         }
     }
 
-    private async Task CacheAsync(IdempotentRequest row)
+    /// <summary>
+    /// Keeps the answer in Redis without waiting for it: the database row is the guarantee, Redis only answers repeats
+    /// sooner. Commands on one connection run in order, so a repeat read after this through the same multiplexer finds it.
+    /// </summary>
+    private void Cache(IdempotentRequest row)
     {
         if (redis is null)
         {
@@ -234,11 +238,9 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
         try
         {
             var cacheKey = CacheKey(row.Key);
-            var batch = redis.GetDatabase().CreateBatch();
-            var set = batch.HashSetAsync(cacheKey, [new("req", row.Request), new("res", row.Response)]);
-            var expire = batch.KeyExpireAsync(cacheKey, CacheFor);
-            batch.Execute();
-            await Task.WhenAll(set, expire);
+            var cache = redis.GetDatabase();
+            cache.HashSet(cacheKey, [new("req", row.Request), new("res", row.Response)], CommandFlags.FireAndForget);
+            cache.KeyExpire(cacheKey, CacheFor, CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Customer.Domain;
 using Platform.Customer.Engagement.Data;
@@ -19,6 +20,7 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
         modelBuilder.AddProfileModel();
         modelBuilder.AddEngagement();
         modelBuilder.AddPlatformTables();
+        modelBuilder.UseListComparers();
     }
 }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Payment.Exceptions.Data;
 using Platform.Payment.Recording.Data;
@@ -30,6 +31,7 @@ public sealed class PaymentDb(DbContextOptions<PaymentDb> options) : DbContext(o
         modelBuilder.AddReconciliationTables();
         modelBuilder.AddPayoutsTables();
         modelBuilder.AddChecksTables();
+        modelBuilder.UseListComparers();
     }
 }
 
