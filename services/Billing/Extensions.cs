@@ -21,6 +21,7 @@ public static class Extensions
         {
             bus.AddInboxBatchConsumer<CustomerRegisteredConsumer>();
             bus.AddInboxBatchConsumer<PaymentReceivedConsumer>();
+            bus.AddConsumer<PaymentReversedConsumer>();
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();
             bus.AddConsumer<LoyaltyCreditRedeemedConsumer>();

@@ -106,7 +106,7 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
             throw ValidationException.For("contract_id", "is not a contract of this customer");
         }
 
-        var paid = await db.Set<Receipt>().Where(r => r.ContractId == contractId).SumAsync(r => r.Amount, ct);
+        var paid = await db.Set<Receipt>().Where(r => r.ContractId == contractId && r.ReversedAt == null).SumAsync(r => r.Amount, ct);
         var cash = await db.PrepaidAccounts.Where(a => a.CustomerId == customerId).Select(a => a.PrepaidCash).SingleAsync(ct);
         var quote = await contracts.RefundableAsync(contractId, paid, Math.Max(0m, paid - Math.Max(0m, cash)), ct);
         var earlier = await db.Set<Refund>().Where(r => r.ContractId == contractId && r.Approval.State != ApprovalState.Rejected && r.FailureReason == null)
@@ -122,6 +122,10 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
         var deposited = await db.Set<LedgerEntryRow>()
             .Where(e => e.CustomerId == customerId && e.Account == LedgerAccount.PrepaidCash && !e.Debit)
             .Join(db.Set<LedgerTransferRow>().Where(t => t.Code == "prepaid.deposit"), e => e.TransferId, t => t.Id, (e, _) => e.Amount)
+            .SumAsync(ct);
+        deposited -= await db.Set<LedgerEntryRow>() // what reversals took back out of prepaid cash was never there to refund
+            .Where(e => e.CustomerId == customerId && e.Account == LedgerAccount.PrepaidCash && e.Debit)
+            .Join(db.Set<LedgerTransferRow>().Where(t => t.Code == "payment.reversed"), e => e.TransferId, t => t.Id, (e, _) => e.Amount)
             .SumAsync(ct);
         var refunds = await db.Set<Refund>().Where(r => r.CustomerId == customerId && r.Approval.State != ApprovalState.Rejected && r.FailureReason == null)
             .GroupBy(r => r.Approval.State == ApprovalState.Requested)

@@ -235,6 +235,10 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         return applied;
     }
 
+    /// <summary>A transfer as stored in ledger_transfers, for a use case that builds on an earlier one (a deposit's reversal).</summary>
+    public static Transfer Stored(LedgerTransferRow row) =>
+        new(row.Id, row.Code, JsonSerializer.Deserialize<List<StoredLeg>>(row.Legs, Json)!.Select(l => l.ToLeg()).ToList());
+
     public static IReadOnlyDictionary<LedgerAccount, decimal> BalancesOf(Domain.PrepaidAccount a) => new Dictionary<LedgerAccount, decimal>
     {
         [LedgerAccount.PaymentsClearing] = a.PaymentsClearing,

@@ -23,6 +23,7 @@ public static class CommerceExtensions
         builder.Services.AddScoped<ContractService>();
         builder.Services.AddScoped<EntitlementService>();
         builder.Services.AddScoped<InvoiceService>();
+        builder.Services.AddScoped<DepositReversals>();
         builder.Services.AddScoped<ContractRefunds>();
         builder.Services.AddScoped<InvoiceDueScan>();
         builder.Services.AddHostedService<InvoiceDueScanService>();

@@ -34,6 +34,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
         modelBuilder.AddLedger();
         modelBuilder.AddControls();
         modelBuilder.AddCommerce();
+        modelBuilder.AddDepositReversals();
         modelBuilder.AddConsumption();
         modelBuilder.AddPlatformTables();
         modelBuilder.UseListComparers();

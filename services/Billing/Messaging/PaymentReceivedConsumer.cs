@@ -16,18 +16,21 @@ namespace Platform.Billing.Messaging;
 /// contract's prepaid validity (or the configured default), with the reserve share set aside. What pays a prepaid
 /// contract's prepayment invoice is deposited too: it is prepaid money the contract's charges spend. The inbox records the
 /// message, and the transfer id derives from the payment id, so even a re-published event with a new message id cannot
-/// apply twice.
+/// apply twice. "Once" is per (payment id, generation): a payment whose deposit was taken back (PaymentReversed) and that
+/// was announced again (the next generation) is deposited again, under that generation's receipt and transfer id; an
+/// announcement already taken back (the reversal overtook it) deposits nothing (<see cref="DepositReversals"/>).
 /// Payments arriving together are applied in one transaction, with a few set-based statements for all of them (accounts,
 /// receipts, invoices, contracts, one ledger call); in their order, so a customer's payments meet its invoices as they
 /// would one by one.
 /// </summary>
 public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, PrepaidAccountBook accounts, InvoiceService invoices, LedgerStore ledger,
-    IOptions<BillingOptions> options) : InboxBatchConsumer<PaymentReceived, BillingDb>(db, clock)
+    IOptions<BillingOptions> options, DepositReversals reversals) : InboxBatchConsumer<PaymentReceived, BillingDb>(db, clock)
 {
     protected override Task ApplyAsync(PaymentReceived message, CancellationToken ct) => ApplyAllAsync([message], ct);
 
     protected override async Task ApplyAllAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct)
     {
+        messages = await reversals.NotTakenBackAsync(messages, ct);
         if (messages.Count == 0)
         {
             return;
@@ -35,7 +38,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
 
         await accounts.EnsureOpenAllAsync(messages.Select(m => m.CustomerId).ToList(), ct);
         var allocations = await invoices.AllocatePaymentsAsync(
-            messages.Select(m => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, m.ContractId)).ToList(), ct);
+            messages.Select(m => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, m.ContractId, m.Generation)).ToList(), ct);
         var validity = await ValidityMonthsAsync(messages, ct);
 
         var postings = new List<LedgerPosting>(messages.Count);
@@ -44,7 +47,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
             var message = messages[i];
             var deposited = allocations[i].Deposited;
             var transfer = Postings.Deposit(message.PaymentId, deposited, LotExpiry(message, validity), options.Value.RiskReserveShare,
-                invoiced: message.Amount - deposited);
+                invoiced: message.Amount - deposited, message.Generation);
             if (transfer.Legs.Count > 0)
             {
                 postings.Add(new LedgerPosting(message.CustomerId, transfer.Id, _ => transfer, CompareReplay: false, $"payment {message.PaymentId}"));

@@ -95,6 +95,14 @@ public sealed class Payment
     /// <summary>Why a cheque bounced or a card or wallet attempt failed.</summary>
     public string? FailureReason { get; set; }
 
+    /// <summary>
+    /// How many times this payment's announcement was taken back (<c>PaymentReversed</c>). Every <c>PaymentReceived</c>
+    /// carries it, so billing deposits each announcement once, keyed on (payment id, generation): a payment taken back to
+    /// suspense and matched again is announced with the next generation and deposited again, while a redelivered or
+    /// re-published older announcement meets its own, already applied, generation.
+    /// </summary>
+    public int Generation { get; set; }
+
     /// <summary>Refuses (FAILED_PRECONDITION) unless this is a cheque waiting to clear.</summary>
     public void EnsureClearable()
     {
@@ -105,13 +113,43 @@ public sealed class Payment
         }
     }
 
-    /// <summary>The drawer's bank refused a pending cheque: it bounces, with the bank's reason.</summary>
-    public void Bounce(string reason, DateTimeOffset now)
+    /// <summary>
+    /// The drawer's bank refused a cheque: it bounces, with the bank's reason. A pending cheque bounces before clearing; a
+    /// received (cleared) one can still come back from the bank. Answers whether the money had been received (and
+    /// announced), so that the caller takes the announcement back.
+    /// </summary>
+    public bool Bounce(string reason, DateTimeOffset now)
     {
-        EnsureClearable();
+        if (Method != PaymentMethod.Cheque || State is not (PaymentState.Pending or PaymentState.Received))
+        {
+            throw new Platform.ServiceDefaults.Errors.PreconditionFailedException("PAYMENT_NOT_PENDING_CHEQUE", $"payments/{Id}",
+                $"only a pending or cleared cheque can bounce; this is a {Method.WireName()} payment in state {State}");
+        }
+
+        var wasReceived = State == PaymentState.Received;
         State = PaymentState.Bounced;
         FailureReason = reason;
         UpdatedAt = now;
+        return wasReceived;
+    }
+
+    /// <summary>
+    /// The payer of a received payment turned out not to be a customer who may pay: the payment goes back to suspense
+    /// (unidentified, no payer, nothing named) for manual matching. Answers the payer the taken-back announcement named.
+    /// </summary>
+    public Guid ReturnToSuspense(DateTimeOffset now)
+    {
+        if (State != PaymentState.Received || CustomerId is not { } payer)
+        {
+            throw new InvalidOperationException($"Only a received payment with a payer goes back to suspense; this one is {State}.");
+        }
+
+        State = PaymentState.Unidentified;
+        CustomerId = null;
+        ContractId = null;
+        InvoiceIds = [];
+        UpdatedAt = now;
+        return payer;
     }
 }
 

@@ -19,7 +19,9 @@ public sealed record NewInvoice(Guid CustomerId, Guid? ContractId, string Descri
 /// <summary>A received payment to allocate (from PaymentReceived).</summary>
 /// <param name="InvoiceIds">The invoices the payer named, in order; none: the customer's open invoices, oldest due first.</param>
 /// <param name="ContractId">The contract the payer named, if any (kept on the receipt for the contract's refund policy).</param>
-public sealed record ReceivedPayment(Guid CustomerId, Guid PaymentId, decimal Amount, IReadOnlyList<Guid>? InvoiceIds, Guid? ContractId);
+/// <param name="Generation">Which announcement of the payment (<c>PaymentReceived.Generation</c>): allocated once per (payment, generation).</param>
+public sealed record ReceivedPayment(Guid CustomerId, Guid PaymentId, decimal Amount, IReadOnlyList<Guid>? InvoiceIds, Guid? ContractId,
+    int Generation = 0);
 
 /// <param name="ToPrepayments">What paid prepayment invoices: that money is prepaid, so it is deposited too.</param>
 public sealed record PaymentAllocationResult(Receipt? Receipt, IReadOnlyList<Allocation> Allocations, decimal Unallocated, decimal ToPrepayments)
@@ -142,7 +144,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     /// listing its allocations and what was left unallocated (to deposit as prepaid). Answers one result per payment.
     /// However many payments, it reads with three statements: the receipts of earlier allocations, the customers' open
     /// invoices (locked, in id order), and the receipt numbers. A payment already allocated (earlier, or earlier in the
-    /// same list) answers its first allocation.
+    /// same list) answers its first allocation; "already" means the same payment id and generation, since a payment
+    /// announced again after its deposit was taken back is a new allocation with a receipt of its own.
     /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
     /// </summary>
     public async Task<IReadOnlyList<PaymentAllocationResult>> AllocatePaymentsAsync(IReadOnlyList<ReceivedPayment> payments, CancellationToken ct)
@@ -153,8 +156,9 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         }
 
         var paymentIds = payments.Select(p => p.PaymentId).Distinct().ToList();
-        var receipts = await db.Set<Receipt>().AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId)).ToDictionaryAsync(r => r.PaymentId, ct);
-        var fresh = payments.Where(p => !receipts.ContainsKey(p.PaymentId)).DistinctBy(p => p.PaymentId).ToList();
+        var receipts = await db.Set<Receipt>().AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId))
+            .ToDictionaryAsync(r => (r.PaymentId, r.Generation), ct);
+        var fresh = payments.Where(p => !receipts.ContainsKey((p.PaymentId, p.Generation))).DistinctBy(p => (p.PaymentId, p.Generation)).ToList();
         var customers = fresh.Select(p => p.CustomerId).Distinct().ToArray();
         var open = customers.Length == 0 ? [] : await db.Set<Invoice>()
             .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = ANY({customers}) AND state IN ('Open', 'Uncollectible') ORDER BY id FOR UPDATE")
@@ -165,7 +169,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         var results = new List<PaymentAllocationResult>(payments.Count);
         foreach (var payment in payments)
         {
-            if (receipts.TryGetValue(payment.PaymentId, out var earlier))
+            if (receipts.TryGetValue((payment.PaymentId, payment.Generation), out var earlier))
             {
                 var replayed = earlier.Allocations.Select(x => new Allocation(x.InvoiceId, x.Amount, false)).ToList();
                 results.Add(new PaymentAllocationResult(earlier, replayed, earlier.Unallocated, await ToPrepaymentsAsync(replayed, open, ct)));
@@ -176,7 +180,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
                 receiptNumbers, now);
             if (result.Receipt is { } receipt)
             {
-                receipts[payment.PaymentId] = receipt;
+                receipts[(payment.PaymentId, payment.Generation)] = receipt;
             }
 
             results.Add(result with { ToPrepayments = await ToPrepaymentsAsync(result.Allocations, open, ct) });
@@ -222,6 +226,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
                 Currency = options.Value.Currency,
                 IssuedAt = now,
                 Allocations = allocations.Select(a => new ReceiptAllocation { InvoiceId = a.InvoiceId, Amount = a.Amount }).ToList(),
+                Generation = payment.Generation,
             };
             db.Set<Receipt>().Add(receipt);
             db.Enqueue(new PaymentAllocated(Guid.CreateVersion7(), now, payment.PaymentId, payment.CustomerId, payment.Amount, receipt.Currency,
@@ -259,7 +264,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         paid.Select(i => i.ContractId).Distinct().ToList() is [{ } only] ? only : null;
 
     public async Task<Receipt> ReceiptAsync(Guid? receiptId, Guid? paymentId, CancellationToken ct) =>
-        await db.Set<Receipt>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == receiptId || r.PaymentId == paymentId, ct)
+        await db.Set<Receipt>().AsNoTracking().Where(r => r.Id == receiptId || r.PaymentId == paymentId)
+            .OrderByDescending(r => r.Generation).FirstOrDefaultAsync(ct) // a payment announced again: its latest receipt
         ?? throw new NotFoundException("receipt", (receiptId ?? paymentId).ToString()!);
 
     private async Task<Invoice> CloseAsync(Guid id, InvoiceAction action, string reason, CancellationToken ct)

@@ -145,8 +145,9 @@ public static class CommerceModel
         {
             e.ToTable("receipts");
             e.HasKey(r => r.Id);
-            e.HasIndex(r => r.PaymentId).IsUnique();
+            e.HasIndex(r => new { r.PaymentId, r.Generation }).IsUnique();
             e.HasIndex(r => r.Number).IsUnique();
+            e.Property(r => r.ReversalReason).HasMaxLength(32);
             e.HasIndex(r => r.ContractId).HasFilter("contract_id IS NOT NULL");
             e.Property(r => r.Number).HasMaxLength(32);
             e.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();

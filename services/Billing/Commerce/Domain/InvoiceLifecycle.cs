@@ -127,6 +127,18 @@ public sealed class Receipt
     public DateTimeOffset IssuedAt { get; init; }
 
     public List<ReceiptAllocation> Allocations { get; init; } = [];
+
+    /// <summary>
+    /// Which announcement of the payment this receipt is for (<c>PaymentReceived.Generation</c>): a payment whose deposit
+    /// was taken back and that was announced again gets a new receipt; one receipt per (payment, generation).
+    /// </summary>
+    public int Generation { get; init; }
+
+    /// <summary>When the payment turned out not to be there (<c>PaymentReversed</c>); the receipt stays, with its number.</summary>
+    public DateTimeOffset? ReversedAt { get; set; }
+
+    /// <summary>Why it was reversed (bounced, payer_not_a_customer).</summary>
+    public string? ReversalReason { get; set; }
 }
 
 public sealed class ReceiptAllocation

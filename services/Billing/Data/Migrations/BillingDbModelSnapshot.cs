@@ -308,6 +308,72 @@ namespace Platform.Billing.Data.Migrations
                     b.ToTable("coupons", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Billing.Commerce.Domain.DepositReversal", b =>
+                {
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<decimal>("Amount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("currency")
+                        .IsFixedLength();
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid?>("InvoiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<decimal>("Owed")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("owed");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid?>("ReceiptId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("receipt_id");
+
+                    b.Property<DateTimeOffset>("ReversedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reversed_at");
+
+                    b.Property<Guid?>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("PaymentId", "Generation")
+                        .HasName("pk_deposit_reversals");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_deposit_reversals_customer_id");
+
+                    b.ToTable("deposit_reversals", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Billing.Commerce.Domain.DocumentCounter", b =>
                 {
                     b.Property<string>("Series")
@@ -621,6 +687,10 @@ namespace Platform.Billing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
@@ -634,6 +704,15 @@ namespace Platform.Billing.Data.Migrations
                     b.Property<Guid>("PaymentId")
                         .HasColumnType("uuid")
                         .HasColumnName("payment_id");
+
+                    b.Property<string>("ReversalReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reversal_reason");
+
+                    b.Property<DateTimeOffset?>("ReversedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reversed_at");
 
                     b.Property<decimal>("Unallocated")
                         .HasColumnType("numeric(19,4)")
@@ -650,9 +729,9 @@ namespace Platform.Billing.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_receipts_number");
 
-                    b.HasIndex("PaymentId")
+                    b.HasIndex("PaymentId", "Generation")
                         .IsUnique()
-                        .HasDatabaseName("ix_receipts_payment_id");
+                        .HasDatabaseName("ix_receipts_payment_id_generation");
 
                     b.ToTable("receipts", (string)null);
                 });

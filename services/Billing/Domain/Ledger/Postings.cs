@@ -11,7 +11,9 @@ public static class Postings
     /// moved from payments clearing into the risk reserve.
     /// </summary>
     /// <param name="invoiced">The part of the payment that paid invoices: it settles their receivable.</param>
-    public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare, decimal invoiced = 0m)
+    /// <param name="generation">Which announcement of the payment this is (<see cref="DepositId"/>).</param>
+    public static Transfer Deposit(Guid paymentId, decimal amount, DateTimeOffset? lotExpiry, decimal reserveShare, decimal invoiced = 0m,
+        int generation = 0)
     {
         var legs = new List<Leg>();
         if (invoiced > 0)
@@ -30,8 +32,60 @@ public static class Postings
             legs.Add(new Leg(LedgerAccount.RiskReserve, LedgerAccount.PaymentsClearing, reserve));
         }
 
-        return new Transfer(IdFor("deposit", paymentId), amount > 0 ? "prepaid.deposit" : "invoice.paid", legs);
+        return new Transfer(DepositId(paymentId, generation), amount > 0 ? "prepaid.deposit" : "invoice.paid", legs);
     }
+
+    /// <summary>
+    /// The deposit of one announcement of a payment. The first announcement (generation 0) keeps the id deposits always
+    /// had; a payment announced again after its deposit was taken back (<see cref="DepositReversal"/>) is deposited under
+    /// the next generation's id, so it applies again once, while a replay of an older announcement meets its own id.
+    /// </summary>
+    public static Guid DepositId(Guid paymentId, int generation) =>
+        generation == 0 ? IdFor("deposit", paymentId) : IdFor($"deposit:{generation}", paymentId);
+
+    /// <summary>
+    /// Takes back what <paramref name="deposit"/> put in, against the customer's <paramref name="book"/> as it is now:
+    /// the reserve share returns to payments clearing, prepaid cash is debited for what of the deposit it still holds,
+    /// and whatever is no longer there (spent, held, refunded) and what settled invoices becomes receivable: the customer
+    /// owes it. So no balance falls below zero (prepaid cash is never taken into credit) and debits equal credits. When
+    /// refunds were paid out of clearing meanwhile, more of the reserve is released so that clearing covers the payment;
+    /// when even the reserve cannot, the ledger refuses it (INSUFFICIENT_BALANCE) and the cause is retried.
+    /// </summary>
+    public static Transfer DepositReversal(Guid paymentId, int generation, Transfer deposit, PrepaidBook book)
+    {
+        var invoiced = deposit.Legs.Where(l => l is { From: LedgerAccount.PaymentsClearing, To: LedgerAccount.Receivable }).Sum(l => l.Amount);
+        var deposited = deposit.Legs.Where(l => l is { From: LedgerAccount.PaymentsClearing, To: LedgerAccount.PrepaidCash }).Sum(l => l.Amount);
+        var reserved = deposit.Legs.Where(l => l is { From: LedgerAccount.RiskReserve, To: LedgerAccount.PaymentsClearing }).Sum(l => l.Amount);
+        var fromCash = Math.Min(deposited, Math.Max(0m, book.Balance(LedgerAccount.PrepaidCash)));
+        var owed = invoiced + deposited - fromCash;
+        var clearingShort = invoiced + deposited - book.Balance(LedgerAccount.PaymentsClearing);
+        var reserveBack = Math.Min(book.Balance(LedgerAccount.RiskReserve), Math.Max(reserved, clearingShort));
+
+        var legs = new List<Leg>();
+        if (reserveBack > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.RiskReserve, reserveBack));
+        }
+
+        if (fromCash > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.PrepaidCash, LedgerAccount.PaymentsClearing, fromCash));
+        }
+
+        if (owed > 0)
+        {
+            legs.Add(new Leg(LedgerAccount.Receivable, LedgerAccount.PaymentsClearing, owed));
+        }
+
+        return new Transfer(DepositReversalId(paymentId, generation), "payment.reversed", legs);
+    }
+
+    /// <summary>The reversal of one announcement's deposit: one per (payment, generation), so a redelivered reversal applies once.</summary>
+    public static Guid DepositReversalId(Guid paymentId, int generation) => IdFor($"deposit-reversal:{generation}", paymentId);
+
+    /// <summary>What a reversal left the customer owing (the receivable it booked).</summary>
+    public static decimal Owed(Transfer reversal) =>
+        reversal.Legs.Where(l => l is { From: LedgerAccount.Receivable, To: LedgerAccount.PaymentsClearing }).Sum(l => l.Amount);
 
     /// <summary>An issued invoice: the customer owes its amount, earned as revenue when billed.</summary>
     public static Transfer InvoiceIssued(Guid invoiceId, decimal amount) =>

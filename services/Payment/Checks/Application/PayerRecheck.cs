@@ -2,18 +2,24 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
 using Platform.Payment.Checks.Domain;
+using Platform.Payment.Application;
 using Platform.Payment.Data;
+using Platform.Payment.Domain;
 using Platform.Payment.Exceptions.Domain;
 
 namespace Platform.Payment.Checks.Application;
 
 /// <summary>
 /// Checks again the payers of payments recorded while the customer service could not answer. A payer who is a customer
-/// that may pay is marked verified; one the customer service does not know, or that was erased or merged away meanwhile,
-/// gets an <see cref="WorkItemKind.UnverifiedPayer"/> work item: the money was taken (and deposited for that id), and
-/// finance decides where it belongs. A payer the customer service still cannot answer for waits for the next pass.
+/// that may pay is marked verified. When the payer is one the customer service does not know, or that was erased or
+/// merged away meanwhile, a received payment (announced, and deposited by billing for that id) goes back to suspense:
+/// its announcement is taken back (<c>PaymentReversed</c>, billing takes the deposit back) and it waits, with an
+/// unidentified-payer work item, for a person to match it to the right customer. A payment not received (a pending
+/// cheque) was never announced: it gets an <see cref="WorkItemKind.UnverifiedPayer"/> work item. A payer the customer
+/// service still cannot answer for waits for the next pass.
 /// </summary>
-public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, AuditTrail audit, IOptions<ChecksOptions> options, TimeProvider clock)
+public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, PaymentRecorder recorder, AuditTrail audit, IOptions<ChecksOptions> options,
+    TimeProvider clock)
 {
     public const string System = "system:payer-recheck";
 
@@ -50,10 +56,21 @@ public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, AuditTrail aud
                     continue;
                 }
 
-                var item = WorkItem.Open(WorkItemKind.UnverifiedPayer, payment, now,
-                    $"payer {payment.CustomerId} {problem}; the payment was recorded while the customer service was down (reference {payment.Reference})");
-                db.Set<WorkItem>().Add(item);
-                audit.Record(System, "payment.payer_not_a_customer", $"payments/{payment.Id}", payment.CustomerId, new { problem, workItemId = item.Id });
+                var payer = payment.CustomerId;
+                WorkItem item;
+                if (payment.State == PaymentState.Received)
+                {
+                    item = recorder.ReturnToSuspense(payment, problem);
+                }
+                else
+                {
+                    item = WorkItem.Open(WorkItemKind.UnverifiedPayer, payment, now,
+                        $"payer {payment.CustomerId} {problem}; the payment was recorded while the customer service was down (reference {payment.Reference})");
+                    db.Set<WorkItem>().Add(item);
+                }
+
+                audit.Record(System, "payment.payer_not_a_customer", $"payments/{payment.Id}", payer,
+                    new { problem, workItemId = item.Id, backToSuspense = payment.State == PaymentState.Unidentified });
             }
         }
 

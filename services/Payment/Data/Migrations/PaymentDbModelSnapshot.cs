@@ -657,6 +657,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("failure_reason");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
                     b.PrimitiveCollection<List<Guid>>("InvoiceIds")
                         .IsRequired()
                         .HasColumnType("uuid[]")

@@ -17,17 +17,40 @@ public sealed class PaymentStateTests
     {
         var cheque = Of(PaymentMethod.Cheque, PaymentState.Pending);
 
-        cheque.Bounce("account closed", Now);
+        var wasReceived = cheque.Bounce("account closed", Now);
 
-        Assert.Equal((PaymentState.Bounced, "account closed", Now), (cheque.State, cheque.FailureReason, cheque.UpdatedAt));
+        Assert.Equal((PaymentState.Bounced, "account closed", Now, false), (cheque.State, cheque.FailureReason, cheque.UpdatedAt, wasReceived));
+    }
+
+    [Fact]
+    public void Cleared_cheque_can_still_bounce_and_says_it_had_been_received()
+    {
+        var cheque = Of(PaymentMethod.Cheque, PaymentState.Received);
+
+        Assert.True(cheque.Bounce("returned by the drawer's bank", Now));
+        Assert.Equal(PaymentState.Bounced, cheque.State);
+        Assert.Throws<PreconditionFailedException>(cheque.EnsureClearable);
+    }
+
+    [Fact]
+    public void A_received_payment_back_in_suspense_has_no_payer_and_names_nothing()
+    {
+        var payment = Of(PaymentMethod.BankTransfer, PaymentState.Received);
+        var payer = payment.CustomerId;
+        payment.ContractId = Guid.NewGuid();
+        payment.InvoiceIds = [Guid.NewGuid()];
+
+        Assert.Equal(payer, payment.ReturnToSuspense(Now));
+        Assert.Equal((PaymentState.Unidentified, (Guid?)null, (Guid?)null, 0), (payment.State, payment.CustomerId, payment.ContractId, payment.InvoiceIds.Count));
+        Assert.Throws<InvalidOperationException>(() => payment.ReturnToSuspense(Now));
     }
 
     [Theory]
-    [InlineData(PaymentMethod.Cheque, PaymentState.Received)]
     [InlineData(PaymentMethod.Cheque, PaymentState.Bounced)]
+    [InlineData(PaymentMethod.Cheque, PaymentState.Unidentified)]
     [InlineData(PaymentMethod.Cash, PaymentState.Received)]
     [InlineData(PaymentMethod.BankTransfer, PaymentState.Pending)]
-    public void Only_a_pending_cheque_can_clear_or_bounce(PaymentMethod method, PaymentState state)
+    public void Only_a_pending_cheque_can_clear_and_only_a_pending_or_cleared_one_bounce(PaymentMethod method, PaymentState state)
     {
         var payment = Of(method, state);
 

@@ -1,0 +1,192 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.Billing.Commerce.Domain;
+using Platform.Billing.Data;
+using Platform.Billing.Domain.Ledger;
+using Platform.BuildingBlocks.Messaging;
+using Platform.BuildingBlocks.Money;
+using Platform.Contracts.Billing.V1;
+using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Auth;
+using Platform.Testing;
+using Invoice = Platform.Billing.Commerce.Domain.Invoice;
+using InvoiceState = Platform.Billing.Commerce.Domain.InvoiceState;
+using Receipt = Platform.Billing.Commerce.Domain.Receipt;
+using LedgerAccount = Platform.Billing.Domain.Ledger.LedgerAccount;
+
+namespace Platform.Tests.Billing.Ledger;
+
+/// <summary>
+/// Billing's side of money that came in and turns out not to be there (<see cref="PaymentReversed"/>), with events
+/// published on billing's bus as payment sends them: the deposit is taken back once per (payment, generation), what was
+/// spent or paid invoices becomes receivable on an invoice, and a payment announced again deposits once.
+/// </summary>
+public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
+{
+    private static readonly CallOptions System = Tokens.As(Roles.Service);
+
+    private Invoices.InvoicesClient Invoices => new(host.Billing.Channel);
+
+    private static PaymentReceived Received(Guid paymentId, Guid customerId, decimal amount, int generation = 0, params Guid[] invoiceIds) =>
+        new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId, customerId, amount, "CNY", "cheque", DateTimeOffset.UtcNow, null,
+            invoiceIds.Length > 0 ? invoiceIds : null, generation);
+
+    private static PaymentReversed Reversed(Guid paymentId, Guid customerId, decimal amount, string reason, int generation = 0) =>
+        new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId, customerId, amount, "CNY", "cheque", generation, reason,
+            reason == PaymentReversed.Bounced ? "returned: insufficient funds" : "is not known to the customer service");
+
+    private Task<Dictionary<LedgerAccount, decimal>> BalancesAsync(Guid customerId) =>
+        host.Billing.QueryAsync<BillingDb, Dictionary<LedgerAccount, decimal>>(async db =>
+            Platform.Billing.Application.LedgerStore.BalancesOf(await db.PrepaidAccounts.AsNoTracking().SingleAsync(a => a.CustomerId == customerId))
+                .ToDictionary(b => b.Key, b => b.Value));
+
+    private Task<bool> ConsumedAsync(Guid messageId, string consumer) => host.Billing.QueryAsync<BillingDb, bool>(db =>
+        db.Set<InboxMessage>().AnyAsync(m => m.MessageId == messageId && m.Consumer == consumer));
+
+    private async Task WaitConsumedAsync(IIntegrationEvent evt, string consumer) =>
+        await Eventually.Until(() => ConsumedAsync(evt.EventId, consumer), done => done, what: $"{evt.GetType().Name} {evt.EventId} to be consumed");
+
+    private Task<List<Receipt>> ReceiptsAsync(Guid paymentId) => host.Billing.QueryAsync<BillingDb, List<Receipt>>(db =>
+        db.Set<Receipt>().AsNoTracking().Where(r => r.PaymentId == paymentId).OrderBy(r => r.Generation).ToListAsync());
+
+    private Task<List<Invoice>> InvoicesOfAsync(Guid customerId) => host.Billing.QueryAsync<BillingDb, List<Invoice>>(db =>
+        db.Set<Invoice>().AsNoTracking().Where(i => i.CustomerId == customerId).OrderBy(i => i.CreatedAt).ToListAsync());
+
+    private Task<int> TransfersAsync(Guid customerId, string code) => host.Billing.QueryAsync<BillingDb, int>(db =>
+        db.Set<LedgerTransferRow>().CountAsync(t => t.CustomerId == customerId && t.Code == code));
+
+    /// <summary>The payloads of billing's outbox of one event type containing all of <paramref name="parts"/>.</summary>
+    private async Task<List<string>> OutboxAsync(string eventName, params string[] parts) =>
+        (await host.Billing.QueryAsync<BillingDb, List<string>>(db => db.Set<OutboxMessage>()
+            .Where(m => m.MessageType == "Platform.Contracts.Events." + eventName).Select(m => m.Payload).ToListAsync()))
+        .Where(p => parts.All(part => p.Contains(part, StringComparison.Ordinal))).ToList();
+
+    private async Task<Guid> IssuedInvoiceAsync(Guid customerId, decimal amount)
+    {
+        var draft = await Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customerId.ToString(),
+            Description = "maintenance, November",
+            Amount = amount.ToMoney("CNY"),
+            DueTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
+        }, Tokens.As(Roles.FinanceClerk));
+        await Invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId }, Tokens.As(Roles.FinanceClerk));
+        return Guid.Parse(draft.InvoiceId);
+    }
+
+    [Fact]
+    public async Task A_cleared_cheque_that_bounces_is_taken_back_once_and_what_was_spent_or_paid_invoices_is_owed_on_an_invoice()
+    {
+        // A cheque of 1000 pays an invoice of 400 and deposits 600 (reserve share 10%: 60); 250 of the deposit is spent.
+        var customer = Guid.CreateVersion7();
+        var invoice = await IssuedInvoiceAsync(customer, 400m);
+        var payment = Guid.CreateVersion7();
+        var cleared = Received(payment, customer, 1000m, 0, invoice);
+        await host.PublishAsync(cleared);
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 600m, what: "the deposit");
+        await host.Ledger.TransferAsync(BillingHost.Consume(customer, 250m), System);
+        var before = await BalancesAsync(customer);
+        Assert.Equal((0m, 350m, 60m, 940m), (before[LedgerAccount.Receivable], before[LedgerAccount.PrepaidCash], before[LedgerAccount.RiskReserve],
+            before[LedgerAccount.PaymentsClearing]));
+
+        var bounced = Reversed(payment, customer, 1000m, PaymentReversed.Bounced);
+        await host.PublishAsync(bounced);
+        await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
+
+        // The reserve share is back, prepaid cash gives what it still holds (350), and 400 + 250 is owed again.
+        var after = await BalancesAsync(customer);
+        Assert.Equal((650m, 0m, 0m, 0m), (after[LedgerAccount.Receivable], after[LedgerAccount.PrepaidCash], after[LedgerAccount.RiskReserve],
+            after[LedgerAccount.PaymentsClearing]));
+        Assert.Equal(0m, await host.AvailableAsync(customer));
+        await host.AssertSoundAsync(customer);
+        var invoices = await InvoicesOfAsync(customer);
+        Assert.Equal(InvoiceState.Paid, invoices.Single(i => i.Id == invoice).State); // paid is final; the debt is on a new invoice
+        var owed = Assert.Single(invoices, i => i.Id != invoice);
+        Assert.Equal((InvoiceState.Open, 650m, 0m, false), (owed.State, owed.Amount, owed.AmountPaid, owed.Prepayment));
+        Assert.NotNull(owed.Number);
+        var receipt = Assert.Single(await ReceiptsAsync(payment));
+        Assert.Equal(("bounced", 1000m), (receipt.ReversalReason, receipt.Amount));
+        Assert.NotNull(receipt.ReversedAt);
+        Assert.Single(await OutboxAsync("PrepaidBalanceChanged", customer.ToString(), "payment.reversed"));
+        Assert.Single(await OutboxAsync("InvoiceIssued", owed.Id.ToString()));
+
+        // Redelivered (same message id) and re-published (a new event id): applied once.
+        var republished = bounced with { EventId = Guid.CreateVersion7() };
+        await host.PublishAsync(bounced);
+        await host.PublishAsync(republished);
+        await WaitConsumedAsync(republished, "PaymentReversedConsumer");
+        Assert.Equal(after, await BalancesAsync(customer));
+        Assert.Equal(1, await TransfersAsync(customer, "payment.reversed"));
+        Assert.Equal(2, (await InvoicesOfAsync(customer)).Count);
+
+        // The customer pays what is owed: the receivable is settled like any invoice's.
+        var settles = Received(Guid.CreateVersion7(), customer, 650m);
+        await host.PublishAsync(settles);
+        await WaitConsumedAsync(settles, "PaymentReceivedConsumer");
+        Assert.Equal(0m, (await BalancesAsync(customer))[LedgerAccount.Receivable]);
+        Assert.Equal(InvoiceState.Paid, (await InvoicesOfAsync(customer)).Single(i => i.Id == owed.Id).State);
+        await host.AssertSoundAsync(customer);
+    }
+
+    [Fact]
+    public async Task A_payer_found_not_to_be_a_customer_loses_the_deposit_and_the_match_deposits_once_to_the_right_customer()
+    {
+        var stranger = Guid.CreateVersion7();
+        var customer = Guid.CreateVersion7();
+        var payment = Guid.CreateVersion7();
+        var first = Received(payment, stranger, 500m);
+        await host.PublishAsync(first);
+        await Eventually.Until(() => host.AvailableAsync(stranger), a => a == 500m, what: "the deposit under the stranger's id");
+
+        var reversed = Reversed(payment, stranger, 500m, PaymentReversed.PayerNotACustomer);
+        await host.PublishAsync(reversed);
+        await WaitConsumedAsync(reversed, "PaymentReversedConsumer");
+        var strangers = await BalancesAsync(stranger);
+        Assert.Equal((0m, 0m, 0m, 0m), (strangers[LedgerAccount.PrepaidCash], strangers[LedgerAccount.RiskReserve],
+            strangers[LedgerAccount.PaymentsClearing], strangers[LedgerAccount.Receivable]));
+        Assert.Empty(await InvoicesOfAsync(stranger)); // nothing was spent: nothing is owed
+        await host.AssertSoundAsync(stranger);
+
+        // Matched to the right customer: announced again as generation 1, deposited; then the old announcement comes
+        // again, redelivered and re-published.
+        var matched = Received(payment, customer, 500m, generation: 1);
+        await host.PublishAsync(matched);
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 500m, what: "the deposit for the right customer");
+        var republished = first with { EventId = Guid.CreateVersion7() };
+        await host.PublishAsync(first);
+        await host.PublishAsync(republished);
+        await host.PublishAsync(matched with { EventId = Guid.CreateVersion7() });
+        await WaitConsumedAsync(republished, "PaymentReceivedConsumer");
+
+        Assert.Equal(0m, await host.AvailableAsync(stranger));
+        Assert.Equal(500m, await host.AvailableAsync(customer));
+        Assert.Equal(50m, (await BalancesAsync(customer))[LedgerAccount.RiskReserve]);
+        Assert.Equal((1, 1), (await TransfersAsync(stranger, "prepaid.deposit"), await TransfersAsync(customer, "prepaid.deposit")));
+        var receipts = await ReceiptsAsync(payment);
+        Assert.Equal(new[] { (0, stranger, true), (1, customer, false) }, receipts.Select(r => (r.Generation, r.CustomerId, r.ReversedAt is not null)));
+        Assert.NotEqual(receipts[0].Number, receipts[1].Number);
+        await host.AssertSoundAsync(stranger);
+        await host.AssertSoundAsync(customer);
+    }
+
+    [Fact]
+    public async Task A_reversal_that_overtakes_its_announcement_leaves_that_announcement_undeposited()
+    {
+        var stranger = Guid.CreateVersion7();
+        var payment = Guid.CreateVersion7();
+        var reversed = Reversed(payment, stranger, 300m, PaymentReversed.PayerNotACustomer);
+        await host.PublishAsync(reversed);
+        await WaitConsumedAsync(reversed, "PaymentReversedConsumer");
+
+        var late = Received(payment, stranger, 300m);
+        await host.PublishAsync(late);
+        await WaitConsumedAsync(late, "PaymentReceivedConsumer");
+
+        Assert.Equal(-1m, await host.AvailableAsync(stranger)); // no account was even opened for it
+        Assert.Empty(await ReceiptsAsync(payment));
+        var recorded = await host.Billing.QueryAsync<BillingDb, DepositReversal>(db => db.Set<DepositReversal>().AsNoTracking().SingleAsync(r => r.PaymentId == payment));
+        Assert.Equal((0, (Guid?)null, 0m), (recorded.Generation, recorded.TransferId, recorded.Owed));
+    }
+}
