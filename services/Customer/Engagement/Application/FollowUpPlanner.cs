@@ -62,6 +62,8 @@ public sealed class FollowUpPlanner(CustomerDb db, TimeProvider clock)
             throw new PreconditionFailedException("TASK_NOT_OPEN", taskId.ToString(), $"The task is {task.State.ToString().ToLowerInvariant()}");
         }
 
+        await db.RequireEngageableAsync(task.CustomerId, ct);
+
         var now = clock.GetUtcNow();
         task.State = FollowUpTaskState.Done;
         task.CompletedAt = now;
