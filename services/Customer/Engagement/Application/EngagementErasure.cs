@@ -29,7 +29,8 @@ public sealed class EngagementErasure(CustomerDb db)
     /// <summary>Operations whose stored answers carry free text about a customer; they name it as a subject since this change.</summary>
     private static readonly string[] AnswerOperations =
         [nameof(Contracts.Customer.V1.SetIntentGradeRequest), nameof(Contracts.Customer.V1.CompleteFollowUpTaskRequest),
-            nameof(Contracts.Customer.V1.OpenOpportunityRequest), nameof(Contracts.Customer.V1.MoveOpportunityRequest)];
+            nameof(Contracts.Customer.V1.OpenOpportunityRequest), nameof(Contracts.Customer.V1.MoveOpportunityRequest),
+            nameof(Contracts.Customer.V1.SetConsentRequest)];
 
     public async Task<ScrubbedEngagement> ScrubAsync(Guid customerId, DateTimeOffset now, CancellationToken ct)
     {
