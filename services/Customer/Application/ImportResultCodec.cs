@@ -13,9 +13,9 @@ public static class ImportResultCodec
 
     public static byte[] Encode(IReadOnlyList<ImportResult> results)
     {
-        using var buffer = new MemoryStream();
-        using (var compressed = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var writer = new BinaryWriter(compressed))
+        // Encoded whole, then compressed in one write: the compressor fed field by field emits far more.
+        using var plain = new MemoryStream();
+        using (var writer = new BinaryWriter(plain, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write7BitEncodedInt(results.Count);
             foreach (var r in results)
@@ -40,7 +40,13 @@ public static class ImportResultCodec
             }
         }
 
-        return buffer.ToArray();
+        using var compressed = new MemoryStream();
+        using (var brotli = new BrotliStream(compressed, new BrotliCompressionOptions { Quality = 5 }, leaveOpen: true))
+        {
+            brotli.Write(plain.GetBuffer(), 0, (int)plain.Length);
+        }
+
+        return compressed.ToArray();
     }
 
     public static IReadOnlyList<ImportResult> Decode(byte[] stored)
