@@ -92,36 +92,56 @@ public sealed class EngagementErasureTests(EngagementServices services) : IClass
         // One of each kind of engagement record, every free-text field carrying the secret.
         var grading = new SetIntentGradeRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, IntentGrade = IntentGrade.A, Reason = $"{secret} grade: budget approved by Mr Wang",
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            IntentGrade = IntentGrade.A,
+            Reason = $"{secret} grade: budget approved by Mr Wang",
         };
         await services.Grading.SetIntentGradeAsync(grading, sales);
         var task = (await services.FollowUps.ListFollowUpTasksAsync(new ListFollowUpTasksRequest { CustomerId = customer.CustomerId }, sales)).Tasks.Single();
         var completion = new CompleteFollowUpTaskRequest
         {
-            RequestId = Guid.NewGuid().ToString(), TaskId = task.TaskId, Kind = InteractionKind.Call, Outcome = $"{secret} outcome: his wife is ill, call back",
+            RequestId = Guid.NewGuid().ToString(),
+            TaskId = task.TaskId,
+            Kind = InteractionKind.Call,
+            Outcome = $"{secret} outcome: his wife is ill, call back",
         };
         var completed = await services.FollowUps.CompleteFollowUpTaskAsync(completion, sales);
         var lost = await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, OwnerId = owner.ToString(), Title = $"{secret} title: lost deal",
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            OwnerId = owner.ToString(),
+            Title = $"{secret} title: lost deal",
             Amount = new Google.Type.Money { Units = 36000, CurrencyCode = "CNY" },
         }, sales);
         await services.Pipeline.MoveOpportunityAsync(new MoveOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), OpportunityId = lost.OpportunityId, ToStage = OpportunityStage.Lost, LostReason = $"{secret} lost: went bankrupt",
+            RequestId = Guid.NewGuid().ToString(),
+            OpportunityId = lost.OpportunityId,
+            ToStage = OpportunityStage.Lost,
+            LostReason = $"{secret} lost: went bankrupt",
         }, sales);
         var open = await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, OwnerId = owner.ToString(), Title = $"{secret} title: open deal",
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            OwnerId = owner.ToString(),
+            Title = $"{secret} title: open deal",
             Amount = new Google.Type.Money { Units = 12000, CurrencyCode = "CNY" },
         }, sales);
         await services.Pipeline.MoveOpportunityAsync(new MoveOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), OpportunityId = open.OpportunityId, ToStage = OpportunityStage.NeedsDiscovery,
+            RequestId = Guid.NewGuid().ToString(),
+            OpportunityId = open.OpportunityId,
+            ToStage = OpportunityStage.NeedsDiscovery,
         }, sales);
         await Consents.SetConsentAsync(new SetConsentRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Purpose = ConsentPurpose.Marketing, Granted = true,
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            Purpose = ConsentPurpose.Marketing,
+            Granted = true,
             Source = $"{secret} source: phone call",
         }, sales);
         var paid = new PaymentReceived(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), id, 5000m, "CNY", "bank_transfer", DateTimeOffset.UtcNow);
@@ -172,28 +192,44 @@ public sealed class EngagementErasureTests(EngagementServices services) : IClass
         // Nothing new is recorded about the customer; the refusal names it.
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, OwnerId = owner.ToString(), Title = "new deal",
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            OwnerId = owner.ToString(),
+            Title = "new deal",
             Amount = new Google.Type.Money { Units = 1, CurrencyCode = "CNY" },
         }, sales)), customer.CustomerId);
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.Pipeline.MoveOpportunityAsync(new MoveOpportunityRequest
         {
-            RequestId = Guid.NewGuid().ToString(), OpportunityId = open.OpportunityId, ToStage = OpportunityStage.Lost, LostReason = "gone",
+            RequestId = Guid.NewGuid().ToString(),
+            OpportunityId = open.OpportunityId,
+            ToStage = OpportunityStage.Lost,
+            LostReason = "gone",
         }, sales)), customer.CustomerId);
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.FollowUps.CompleteFollowUpTaskAsync(new CompleteFollowUpTaskRequest
         {
-            RequestId = Guid.NewGuid().ToString(), TaskId = completed.NextTask.TaskId, Kind = InteractionKind.Visit, Outcome = "visited",
+            RequestId = Guid.NewGuid().ToString(),
+            TaskId = completed.NextTask.TaskId,
+            Kind = InteractionKind.Visit,
+            Outcome = "visited",
         }, sales)), customer.CustomerId);
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.Grading.SetIntentGradeAsync(new SetIntentGradeRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, IntentGrade = IntentGrade.B, Reason = "cooling down",
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            IntentGrade = IntentGrade.B,
+            Reason = "cooling down",
         }, sales)), customer.CustomerId);
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.Loyalty.RedeemPointsAsync(new RedeemPointsRequest
         {
-            RequestId = Guid.NewGuid().ToString(), CustomerId = customer.CustomerId, Points = 1000,
+            RequestId = Guid.NewGuid().ToString(),
+            CustomerId = customer.CustomerId,
+            Points = 1000,
         }, sales)), customer.CustomerId);
         RefusedAsErased(await Assert.ThrowsAsync<RpcException>(async () => await services.Loyalty.RecordReferralAsync(new RecordReferralRequest
         {
-            RequestId = Guid.NewGuid().ToString(), ReferrerCustomerId = customer.CustomerId, ReferredCustomerId = (await services.RegisterAsync()).CustomerId,
+            RequestId = Guid.NewGuid().ToString(),
+            ReferrerCustomerId = customer.CustomerId,
+            ReferredCustomerId = (await services.RegisterAsync()).CustomerId,
         }, sales)), customer.CustomerId);
 
         // The earlier answers went with the text: replaying one is refused rather than applied again.
