@@ -6,6 +6,8 @@ using Platform.BuildingBlocks.Messaging;
 using Platform.BuildingBlocks.Privacy;
 using Platform.Contracts.Events;
 using Platform.Customer.Data;
+using Platform.Customer.Domain;
+using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Customer.Application;
 
@@ -17,6 +19,9 @@ public sealed class ImportOptions
     public int BatchSize { get; set; } = 500;
 }
 
+/// <summary>The record an import keeps of a batch: through which row, and whether the stream ended with it.</summary>
+public sealed record BatchRecord(ImportReplay Replay, int RowsThrough, bool Done);
+
 /// <summary>
 /// Writes a batch of import rows: duplicates (against the database and earlier rows of the file) answered with the
 /// existing id, the rest inserted by one multi-row INSERT with a CustomerRegistered per created customer, in one
@@ -26,9 +31,25 @@ public sealed class CustomerImporter(CustomerDb db, PiiProtector pii, TimeProvid
 {
     private sealed record Candidate(ImportRow Row, Guid Id, string? EmailCipher, string? EmailIndex, string? PhoneCipher, string? PhoneIndex);
 
-    /// <summary>Results of the batch's rows, in row order; <paramref name="seen"/> carries the file's indexes across batches.</summary>
-    public async Task<IReadOnlyList<ImportResult>> WriteBatchAsync(IReadOnlyList<ImportRow> rows, Dictionary<string, Guid> seen, CancellationToken ct)
+    /// <summary>What an earlier import with this request_id wrote, to answer from (<see cref="ImportReplay"/>).</summary>
+    public Task<ImportReplay> ReplayAsync(string requestId, string columns, CancellationToken ct) => ImportReplay.StartAsync(db, pii, requestId, columns, ct);
+
+    /// <summary>
+    /// Results of the batch's rows, in row order; <paramref name="seen"/> carries the file's indexes across batches.
+    /// The import's record of the batch (<paramref name="record"/>) is saved with the batch by the same statement: a batch
+    /// is written with its record or not at all.
+    /// </summary>
+    public async Task<IReadOnlyList<ImportResult>> WriteBatchAsync(IReadOnlyList<ImportRow> rows, Dictionary<string, Guid> seen, BatchRecord record,
+        CancellationToken ct)
     {
+        if (rows.Count == 0)
+        {
+            db.Add(record.Replay.Record(record.RowsThrough, [], record.Done, clock.GetUtcNow()));
+            await SaveRecordingAsync(ct);
+            db.ChangeTracker.Clear();
+            return [];
+        }
+
         var results = new SortedDictionary<int, ImportResult>();
         var candidates = new List<Candidate>();
         foreach (var row in rows)
@@ -90,10 +111,25 @@ public sealed class CustomerImporter(CustomerDb db, PiiProtector pii, TimeProvid
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        IReadOnlyList<ImportResult> answer = [.. results.Values];
+        db.Add(record.Replay.Record(record.RowsThrough, answer, record.Done, clock.GetUtcNow()));
+        await SaveRecordingAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
-        return [.. results.Values];
+        return answer;
+    }
+
+    /// <summary>A batch of the same request_id recorded meanwhile means a twin of this import is running: ABORTED, nothing written.</summary>
+    private async Task SaveRecordingAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "import_batches" })
+        {
+            throw new ConcurrencyConflictException("another import with this request_id is being written; send it again when that one has ended");
+        }
     }
 
     private static (Guid Id, string Field)? Holder(Candidate candidate, Dictionary<string, Guid> seen)

@@ -7,6 +7,7 @@ using Platform.Contracts.Events;
 using Platform.Customer.Caching;
 using Platform.Customer.Data;
 using Platform.Customer.Domain;
+using Platform.Customer.Engagement.Application;
 using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Customer.Application;
@@ -15,8 +16,8 @@ namespace Platform.Customer.Application;
 /// Registers, reads (through the cache), updates, merges and erases customers: PII encrypted and blind-indexed,
 /// duplicates refused naming the existing customer, events through the outbox.
 /// </summary>
-public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCache cache, IdempotentRequests<CustomerDb> idempotent, TimeProvider clock,
-    ILogger<CustomerRegistry> log)
+public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCache cache, IdempotentRequests<CustomerDb> idempotent,
+    EngagementErasure engagement, TimeProvider clock, ILogger<CustomerRegistry> log)
 {
     public async Task<CustomerProfile> RegisterAsync(NewCustomer registration, CancellationToken ct)
     {
@@ -111,9 +112,15 @@ public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCa
         return (survivor, merged, contacts.Count);
     }
 
-    /// <summary>Pseudonymises the customer and removes its key contacts; publishes CustomerErased the first time only.</summary>
+    /// <summary>
+    /// Pseudonymises the customer, removes its key contacts and scrubs the free text of its engagement records
+    /// (<see cref="EngagementErasure"/>), all in the caller's transaction; publishes CustomerErased the first time only.
+    /// </summary>
     public async Task<CustomerProfile> EraseAsync(Guid id, string reason, CancellationToken ct)
     {
+        // Locked for update first: an engagement write in flight (which share-locks the row) finishes before the scrub
+        // reads, and one arriving later sees the customer erased.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM customers WHERE id = {id} FOR UPDATE", ct);
         var customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("customer", id.ToString());
         if (customer.IsErased)
         {
@@ -123,11 +130,13 @@ public sealed class CustomerRegistry(CustomerDb db, PiiProtector pii, CustomerCa
         var now = clock.GetUtcNow();
         customer.Erase(reason, now);
         db.Contacts.RemoveRange(await db.Contacts.Where(c => c.CustomerId == id).ToListAsync(ct));
+        var scrubbed = await engagement.ScrubAsync(id, now, ct);
         db.Enqueue(new CustomerErased(Guid.CreateVersion7(), now, id), clock);
         await db.SaveChangesAsync(ct);
-        // The first answers to requests about the customer hold its name and masked contacts: they go with it.
+        // The first answers to requests about the customer hold its name, masked contacts and notes: they go with it.
         var forgotten = await idempotent.ForgetAsync(Grpc.CustomersApi.CustomerSubject(id), ct);
-        log.LogInformation("Customer {CustomerId} erased ({Forgotten} stored answers forgotten)", id, forgotten);
+        log.LogInformation("Customer {CustomerId} erased ({Scrubbed} engagement records scrubbed, {Forgotten} stored answers forgotten)",
+            id, scrubbed.Records, forgotten + scrubbed.Answers);
         return customer;
     }
 

@@ -18,6 +18,7 @@ public sealed class CustomerDb(DbContextOptions<CustomerDb> options) : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddProfileModel();
+        modelBuilder.AddImportModel();
         modelBuilder.AddEngagement();
         modelBuilder.AddPlatformTables();
         modelBuilder.UseListComparers();

@@ -34,6 +34,7 @@ public static class EngagementExtensions
         builder.Services.AddScoped<FollowUpPlanner>();
         builder.Services.AddScoped<IntentGrading>();
         builder.Services.AddScoped<PipelineBook>();
+        builder.Services.AddScoped<EngagementErasure>();
         builder.Services.AddScoped<InsightReports>();
         builder.Services.AddScoped<EngagementScan>();
         builder.Services.AddHostedService<EngagementScheduler>();

@@ -11,6 +11,11 @@ namespace Platform.Customer.Grpc;
 public sealed class BulkApi(CustomerImporter importer, CustomerQueries queries, CustomerMapping map, IOptions<ImportOptions> options,
     ILogger<BulkApi> log) : CustomerBulk.CustomerBulkBase
 {
+    /// <summary>
+    /// Streams the rows into batches and answers each batch's results. The same import sent again under its request_id
+    /// is answered from the stored results (<see cref="ImportReplay"/>), written on only past where an interrupted
+    /// first one stopped.
+    /// </summary>
     [Authorize(Roles = CustomersApi.Managers)]
     public override async Task ImportCustomers(IAsyncStreamReader<ImportCustomersRequest> requestStream, IServerStreamWriter<ImportCustomersResponse> responseStream,
         ServerCallContext context)
@@ -25,6 +30,7 @@ public sealed class BulkApi(CustomerImporter importer, CustomerQueries queries, 
         var check = new Validator().RequireLength(header.RequestId, "header.request_id", 1, 128);
         check.ThrowIfInvalid();
         var columns = ImportColumns.Parse(header.Columns);
+        using var replay = await importer.ReplayAsync(header.RequestId, header.Columns, ct);
 
         var progress = new ImportProgress();
         var seen = new Dictionary<string, Guid>(StringComparer.Ordinal);
@@ -32,20 +38,37 @@ public sealed class BulkApi(CustomerImporter importer, CustomerQueries queries, 
         while (await requestStream.MoveNext(ct))
         {
             var row = ++progress.RowsReceived;
-            batch.Add(requestStream.Current.ItemCase == ImportCustomersRequest.ItemOneofCase.Line
-                ? columns.ParseRow(row, requestStream.Current.Line)
+            var line = requestStream.Current.ItemCase == ImportCustomersRequest.ItemOneofCase.Line ? requestStream.Current.Line : null;
+            if (replay.Replaying)
+            {
+                await AnswerAsync(replay.Row(row, line), progress, responseStream, ct);
+                continue;
+            }
+
+            replay.Row(row, line);
+            batch.Add(line is not null
+                ? columns.ParseRow(row, line)
                 : new ImportRow(row, null, null, default, default, [], new ImportResult(row, ImportOutcome.Invalid, null, "line", "must be a data line")));
             if (batch.Count >= options.Value.BatchSize)
             {
-                await WriteAsync(batch, seen, progress, responseStream, ct);
+                await WriteAsync(batch, seen, replay, done: false, progress, responseStream, ct);
             }
         }
 
-        await WriteAsync(batch, seen, progress, responseStream, ct);
+        var replayed = replay.End(progress.RowsReceived);
+        if (replayed is not null)
+        {
+            await AnswerAsync(replayed, progress, responseStream, ct);
+        }
+        else
+        {
+            await WriteAsync(batch, seen, replay, done: true, progress, responseStream, ct);
+        }
+
         progress.Done = true;
         await responseStream.WriteAsync(new ImportCustomersResponse { Progress = progress }, ct);
-        log.LogInformation("Import {RequestId}: {Rows} rows, {Created} created, {Duplicates} duplicates, {Invalid} invalid",
-            header.RequestId, progress.RowsReceived, progress.Created, progress.Duplicates, progress.Invalid);
+        log.LogInformation("Import {RequestId}: {Rows} rows, {Created} created, {Duplicates} duplicates, {Invalid} invalid{Replayed}",
+            header.RequestId, progress.RowsReceived, progress.Created, progress.Duplicates, progress.Invalid, replayed is null ? "" : " (answered from the first import)");
     }
 
     [Authorize(Roles = CustomersApi.Managers)]
@@ -61,15 +84,24 @@ public sealed class BulkApi(CustomerImporter importer, CustomerQueries queries, 
         }
     }
 
-    private async Task WriteAsync(List<ImportRow> batch, Dictionary<string, Guid> seen, ImportProgress progress,
+    private async Task WriteAsync(List<ImportRow> batch, Dictionary<string, Guid> seen, ImportReplay replay, bool done, ImportProgress progress,
         IServerStreamWriter<ImportCustomersResponse> responses, CancellationToken ct)
     {
-        if (batch.Count == 0)
+        var results = await importer.WriteBatchAsync(batch, seen, new BatchRecord(replay, progress.RowsReceived, done), ct);
+        batch.Clear();
+        await AnswerAsync(results, progress, responses, ct);
+    }
+
+    /// <summary>Answers a batch's results (written now or stored by the first import) and the progress after it.</summary>
+    private static async Task AnswerAsync(IReadOnlyList<ImportResult> results, ImportProgress progress, IServerStreamWriter<ImportCustomersResponse> responses,
+        CancellationToken ct)
+    {
+        if (results.Count == 0)
         {
             return;
         }
 
-        foreach (var result in await importer.WriteBatchAsync(batch, seen, ct))
+        foreach (var result in results)
         {
             switch (result.Outcome)
             {
@@ -91,7 +123,6 @@ public sealed class BulkApi(CustomerImporter importer, CustomerQueries queries, 
             }, ct);
         }
 
-        batch.Clear();
         await responses.WriteAsync(new ImportCustomersResponse { Progress = progress.Clone() }, ct);
     }
 }

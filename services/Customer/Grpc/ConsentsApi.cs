@@ -28,7 +28,7 @@ public sealed class ConsentsApi(ConsentBook consents, IdempotentRequests<Custome
         var recordedBy = context.CallerId();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct =>
             ToProto(await consents.SetAsync(customer, (Domain.ConsentPurpose)(int)request.Purpose, request.Granted, source, recordedBy, ct)),
-            context.CancellationToken);
+            _ => [CustomersApi.CustomerSubject(customer)], context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.Readers)]

@@ -430,6 +430,46 @@ namespace Platform.Customer.Data.Migrations
                     b.ToTable("customers", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Customer.Domain.ImportBatch", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("request_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Done")
+                        .HasColumnType("boolean")
+                        .HasColumnName("done");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<byte[]>("Results")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("results");
+
+                    b.Property<int>("RowsThrough")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows_through");
+
+                    b.HasKey("RequestId", "Number")
+                        .HasName("pk_import_batches");
+
+                    b.ToTable("import_batches", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Customer.Domain.KeyContact", b =>
                 {
                     b.Property<Guid>("Id")

@@ -69,6 +69,22 @@ public static class Profiles
         await db.FindTrackedAsync(id, ct) ?? throw new NotFoundException("customer", id.ToString());
 
     /// <summary>
+    /// Refuses new engagement (a task's interaction, an opportunity or its move, a grade, a referral, a redemption) for a
+    /// customer that is not known (NOT_FOUND) or was erased (FAILED_PRECONDITION <c>CUSTOMER_ERASED</c> naming it). The
+    /// profile row is share-locked until the caller's transaction ends: an erasure (which locks it for update) then
+    /// either waits for this write and scrubs it, or has committed and this check sees it.
+    /// </summary>
+    public static async Task RequireEngageableAsync(this CustomerDb db, Guid id, CancellationToken ct)
+    {
+        var stage = await db.Database.SqlQuery<string>($"SELECT stage AS \"Value\" FROM customers WHERE id = {id} FOR KEY SHARE")
+            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("customer", id.ToString());
+        if (stage == nameof(LifecycleStage.Erased))
+        {
+            throw new PreconditionFailedException("CUSTOMER_ERASED", $"customers/{id}", $"customer {id} was erased: nothing new is recorded about it");
+        }
+    }
+
+    /// <summary>
     /// Stage and tier of the customers, untracked, with one query: a batch of events reads them once for the lifecycle and
     /// the grading, and tracks a profile only when it changes. A customer without a profile is missing from the answer.
     /// </summary>

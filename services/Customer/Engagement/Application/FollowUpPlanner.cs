@@ -57,6 +57,8 @@ public sealed class FollowUpPlanner(CustomerDb db, TimeProvider clock)
         string recordedBy, CancellationToken ct)
     {
         var task = await db.Set<FollowUpTask>().SingleOrDefaultAsync(t => t.Id == taskId, ct) ?? throw new NotFoundException("follow_up_task", taskId.ToString());
+        // Before the state: an erased customer's task was cancelled by the erasure, and the caller should hear why.
+        await db.RequireEngageableAsync(task.CustomerId, ct);
         if (task.State != FollowUpTaskState.Open)
         {
             throw new PreconditionFailedException("TASK_NOT_OPEN", taskId.ToString(), $"The task is {task.State.ToString().ToLowerInvariant()}");

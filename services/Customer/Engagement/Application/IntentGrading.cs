@@ -13,11 +13,8 @@ public sealed class IntentGrading(CustomerDb db, TimeProvider clock, FollowUpPla
 {
     public async Task<IntentGradeRecord> SetAsync(Guid customerId, IntentGrade grade, string reason, string changedBy, CancellationToken ct)
     {
+        await db.RequireEngageableAsync(customerId, ct);
         var customer = await db.GetTrackedAsync(customerId, ct);
-        if (customer.Stage == LifecycleStage.Erased)
-        {
-            throw new PreconditionFailedException("CUSTOMER_ERASED", customerId.ToString(), "An erased customer cannot be graded");
-        }
 
         var now = clock.GetUtcNow();
         var record = new IntentGradeRecord

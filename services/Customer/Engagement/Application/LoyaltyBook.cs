@@ -75,10 +75,8 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
             throw ValidationException.For("referred_customer_id", "must differ from referrer_customer_id");
         }
 
-        if (!await db.Set<CustomerProfile>().AnyAsync(c => c.Id == referrerId, ct))
-        {
-            throw new NotFoundException("customer", referrerId.ToString());
-        }
+        await db.RequireEngageableAsync(referrerId, ct);
+        await db.RequireEngageableAsync(referredId, ct);
 
         var referred = await db.Set<CustomerProfile>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == referredId, ct)
             ?? throw new NotFoundException("customer", referredId.ToString());
@@ -106,11 +104,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
             throw ValidationException.For("points", $"must be at least {Rules.MinimumRedemption}");
         }
 
-        if (!await db.Set<CustomerProfile>().AnyAsync(c => c.Id == customerId, ct))
-        {
-            throw new NotFoundException("customer", customerId.ToString());
-        }
-
+        await db.RequireEngageableAsync(customerId, ct);
         await db.LockForTransactionAsync(AdvisoryLocks.KeyOf("loyalty", customerId), ct);
         var balance = await BalanceAsync(customerId, ct);
         if (points > balance)

@@ -17,11 +17,7 @@ public sealed class PipelineBook(CustomerDb db, TimeProvider clock)
 {
     public async Task<Opportunity> OpenAsync(NewOpportunity opening, CancellationToken ct)
     {
-        if (!await db.Set<CustomerProfile>().AnyAsync(c => c.Id == opening.CustomerId, ct))
-        {
-            throw new NotFoundException("customer", opening.CustomerId.ToString());
-        }
-
+        await db.RequireEngageableAsync(opening.CustomerId, ct);
         var opportunity = new Opportunity
         {
             Id = Guid.CreateVersion7(),
@@ -43,6 +39,7 @@ public sealed class PipelineBook(CustomerDb db, TimeProvider clock)
     public async Task<Opportunity> MoveAsync(Guid id, OpportunityMove move, string changedBy, CancellationToken ct)
     {
         var opportunity = await db.Set<Opportunity>().SingleOrDefaultAsync(o => o.Id == id, ct) ?? throw new NotFoundException("opportunity", id.ToString());
+        await db.RequireEngageableAsync(opportunity.CustomerId, ct);
         if (!PipelineStages.CanMove(opportunity.Stage, move.To))
         {
             var allowed = string.Join(", ", PipelineStages.AllowedFrom(opportunity.Stage).Select(EngagementNames.Of));

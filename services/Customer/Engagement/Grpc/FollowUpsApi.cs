@@ -5,6 +5,7 @@ using Platform.BuildingBlocks.Idempotency;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Data;
 using Platform.Customer.Engagement.Application;
+using Platform.Customer.Grpc;
 using Platform.ServiceDefaults.Errors;
 using CustomerDomain = Platform.Customer.Domain;
 using EngagementDomain = Platform.Customer.Engagement.Domain;
@@ -83,7 +84,7 @@ public sealed class FollowUpsApi(FollowUpPlanner planner, IdempotentRequests<Cus
         {
             var (task, interaction, next) = await planner.CompleteAsync(taskId, (EngagementDomain.InteractionKind)(int)request.Kind, request.Outcome!.Trim(), by, ct);
             return new CompleteFollowUpTaskResponse { Task = task.ToProto(), Interaction = interaction.ToProto(), NextTask = next?.ToProto() };
-        }, context.CancellationToken);
+        }, r => [CustomersApi.CustomerSubject(Guid.Parse(r.Interaction.CustomerId))], context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.Readers)]

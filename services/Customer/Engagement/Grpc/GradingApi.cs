@@ -6,6 +6,7 @@ using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Data;
 using Platform.Customer.Engagement.Application;
+using Platform.Customer.Grpc;
 using Platform.ServiceDefaults.Errors;
 using CustomerDomain = Platform.Customer.Domain;
 
@@ -25,7 +26,7 @@ public sealed class GradingApi(IntentGrading grading, ValueTierGrader tiers, Ide
         var by = context.CallerId();
         return idempotent.ExecuteAsync(request.RequestId, request,
             async ct => (await grading.SetAsync(id, (CustomerDomain.IntentGrade)(int)request.IntentGrade, request.Reason!.Trim(), by, ct)).ToProto(),
-            context.CancellationToken);
+            _ => [CustomersApi.CustomerSubject(id)], context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.Readers)]

@@ -5,6 +5,7 @@ using Platform.BuildingBlocks.Idempotency;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Data;
 using Platform.Customer.Engagement.Application;
+using Platform.Customer.Grpc;
 using Platform.ServiceDefaults.Errors;
 using EngagementDomain = Platform.Customer.Engagement.Domain;
 
@@ -26,7 +27,7 @@ public sealed class PipelineApi(PipelineBook book, IdempotentRequests<CustomerDb
         var opening = new NewOpportunity(customer, owner, request.Title!.Trim(), amount, currency, request.ExpectedCloseTime?.ToDateTimeOffset(),
             request.Probability == 0 ? null : request.Probability);
         return idempotent.ExecuteAsync(request.RequestId, request,
-            async ct => (await book.OpenAsync(opening, ct)).ToProto([]), context.CancellationToken);
+            async ct => (await book.OpenAsync(opening, ct)).ToProto([]), _ => [CustomersApi.CustomerSubject(customer)], context.CancellationToken);
     }
 
     [Authorize(Roles = EngagementMapping.Sales)]
@@ -56,7 +57,7 @@ public sealed class PipelineApi(PipelineBook book, IdempotentRequests<CustomerDb
             var moved = await book.MoveAsync(id, move, by, ct);
             var history = await book.HistoryAsync([id], ct);
             return moved.ToProto(history.TryGetValue(id, out var h) ? h : []);
-        }, context.CancellationToken);
+        }, r => [CustomersApi.CustomerSubject(Guid.Parse(r.CustomerId))], context.CancellationToken);
     }
 
     [Authorize(Roles = EngagementMapping.Sales)]
