@@ -34,6 +34,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
         modelBuilder.AddControls();
         modelBuilder.AddCommerce();
         modelBuilder.AddConsumption();
+        modelBuilder.AddMerges();
         modelBuilder.AddPlatformTables();
     }
 }
