@@ -47,13 +47,14 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         .Total.Total.ToDecimal();
 
     /// <summary>An overdue invoice of <paramref name="customer"/> with its open case, partly paid, leaving an under-payment work item.</summary>
-    private async Task<(InvoiceIssued Issued, Proto.CollectionCase Case, Guid PaymentId)> OverdueWithCaseAsync(Guid customer)
+    /// <param name="caseOf">The customer whose case list shows the case.</param>
+    private async Task<(InvoiceIssued Issued, Proto.CollectionCase Case, Guid PaymentId)> OverdueWithCaseAsync(Guid customer, Guid caseOf)
     {
         var now = host.Collections.Clock.GetUtcNow();
         var issued = Issued(Guid.CreateVersion7(), customer, null, 600m, now.AddDays(-20));
         await host.Collections.PublishAsync(issued);
         await host.Collections.PublishAsync(Overdue(issued, now.AddDays(-1)));
-        var opened = await host.Collections.CaseOfAsync(customer, issued.InvoiceId);
+        var opened = await host.Collections.CaseOfAsync(caseOf, issued.InvoiceId);
         var allocated = Allocated(customer, issued.InvoiceId, 100m, 500m, now);
         await host.Collections.PublishAsync(allocated);
         await Eventually.Until(() => WorkItemsAsync(allocated.PaymentId), w => w.Count == 1, what: "the under-payment work item");
@@ -66,7 +67,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         var survivorOwner = Guid.CreateVersion7();
         var survivor = await host.RegisteredAsync(survivorOwner);
         var merged = await host.RegisteredAsync(Guid.CreateVersion7());
-        var (issued, opened, paymentId) = await OverdueWithCaseAsync(merged);
+        var (issued, opened, paymentId) = await OverdueWithCaseAsync(merged, merged);
         var promiseDate = DateOnly.FromDateTime(host.Collections.Clock.GetUtcNow().AddDays(10).UtcDateTime);
         await host.Collections.Collections.RecordPromiseToPayAsync(new Proto.RecordPromiseToPayRequest
         {
@@ -107,7 +108,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         var merged = await host.RegisteredAsync();
         await MergeAsync(survivor, merged);
 
-        var (issued, opened, paymentId) = await OverdueWithCaseAsync(merged);
+        var (issued, opened, paymentId) = await OverdueWithCaseAsync(merged, caseOf: survivor);
 
         Assert.Equal(survivor.ToString(), opened.CustomerId);
         Assert.Equal(survivor, Assert.Single(await WorkItemsAsync(paymentId)).CustomerId);
