@@ -25,6 +25,7 @@ public static class Extensions
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();
             bus.AddConsumer<LoyaltyCreditRedeemedConsumer>();
+            bus.AddConsumer<CustomersMergedConsumer>();
         });
         builder.Services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.Section)
             .Validate(o => o.RiskReserveShare is >= 0 and < 1, "Billing:RiskReserveShare must be in [0, 1)")
@@ -37,6 +38,7 @@ public static class Extensions
         builder.Services.AddScoped<LedgerStore>();
         builder.Services.AddSingleton<LedgerQueue>().AddHostedService(sp => sp.GetRequiredService<LedgerQueue>());
         builder.Services.AddScoped<LedgerQueries>();
+        builder.Services.AddScoped<CustomerMerges>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<BillingDb>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<StagedRelease>();
         builder.Services.AddScoped<RefundDesk>();

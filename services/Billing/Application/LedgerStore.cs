@@ -40,6 +40,14 @@ public sealed record LedgerPosting(
     string? Currency = null,
     string? TraceParent = null)
 {
+    /// <summary>
+    /// Whether a posting for a merged customer lands on the survivor's book (every posting but the merge's own transfers).
+    /// </summary>
+    public bool FollowMerges { get; init; } = true;
+
+    /// <summary>The merged customer this posting was asked for, when it was redirected to the survivor.</summary>
+    public Guid? MergedFrom { get; init; }
+
     /// <summary>A caller's transfer: a replay with the same id must carry the same content.</summary>
     public static LedgerPosting Of(Guid customerId, Transfer transfer, string? currency, string? reference) =>
         new(customerId, transfer.Id, _ => transfer, CompareReplay: true, reference, currency, Outbox.CurrentTraceParent());
@@ -117,6 +125,13 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
 
         var state = await ReadAsync(connection, transaction, postings, ct);
+        if (FollowMerges(postings, state.Redirects) is { } followed)
+        {
+            // Rare: a posting for a merged customer. Its account row was locked first, so a merge committing meanwhile is seen.
+            postings = followed;
+            state = await ReadAsync(connection, transaction, postings, ct);
+        }
+
         var now = clock.GetUtcNow();
         var changes = new Changes();
         var results = new PostingResult[postings.Count];
@@ -178,7 +193,7 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
 
         if (posting.TransferId is { } id && state.Earlier.TryGetValue(id, out var earlier))
         {
-            if (earlier.CustomerId != posting.CustomerId)
+            if (earlier.CustomerId != posting.CustomerId && earlier.CustomerId != posting.MergedFrom)
             {
                 throw ValidationException.For("customer_id", "differs from the transfer first applied with this id", "TRANSFER_ID_REUSED");
             }
@@ -287,7 +302,15 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         public Dictionary<LedgerAccount, decimal> Balances() => Accounts.ToDictionary(a => a, Book.Balance);
     }
 
-    private sealed record LockedBooks(Dictionary<Guid, LockedAccount> Books, Dictionary<Guid, EarlierTransfer> Earlier);
+    private sealed record LockedBooks(Dictionary<Guid, LockedAccount> Books, Dictionary<Guid, EarlierTransfer> Earlier, Dictionary<Guid, Guid> Redirects);
+
+    /// <summary>The postings with merged customers' ones sent to their survivors (see CustomerMerges); null when none is.</summary>
+    private static LedgerPosting[]? FollowMerges(IReadOnlyList<LedgerPosting> postings, Dictionary<Guid, Guid> redirects) =>
+        postings.Any(p => p.FollowMerges && redirects.ContainsKey(p.CustomerId))
+            ? postings.Select(p => p.FollowMerges && redirects.TryGetValue(p.CustomerId, out var survivor)
+                ? p with { CustomerId = survivor, MergedFrom = p.CustomerId }
+                : p).ToArray()
+            : null;
 
     /// <summary>What the postings of one call write, gathered so that each table gets one statement.</summary>
     private sealed class Changes
@@ -374,6 +397,8 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             " FROM prepaid_accounts WHERE customer_id = ANY($1) ORDER BY customer_id FOR UPDATE", customers));
         read.BatchCommands.Add(Command("SELECT id, customer_id, code, legs::text, applied_at FROM ledger_transfers WHERE id = ANY($1)", transferIds));
         read.BatchCommands.Add(Command("SELECT customer_id, id, original, remaining, expires_at FROM prepaid_lots WHERE customer_id = ANY($1) AND remaining > 0", customers));
+        // After the account locks: a merge of one of these customers committed while this waited is seen here.
+        read.BatchCommands.Add(Command("SELECT merged_id, survivor_id FROM customer_merges WHERE merged_id = ANY($1)", customers));
         await using var reader = await read.ExecuteReaderAsync(ct);
 
         var accounts = new List<(Guid CustomerId, Guid AccountId, string Currency, decimal CreditLimit, Dictionary<LedgerAccount, decimal> Balances)>();
@@ -405,12 +430,19 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
             (lots.TryGetValue(reader.GetGuid(0), out var list) ? list : lots[reader.GetGuid(0)] = []).Add(lot);
         }
 
+        await reader.NextResultAsync(ct);
+        var redirects = new Dictionary<Guid, Guid>();
+        while (await reader.ReadAsync(ct))
+        {
+            redirects[reader.GetGuid(0)] = reader.GetGuid(1);
+        }
+
         var books = accounts.ToDictionary(a => a.CustomerId, a =>
         {
             var open = lots.GetValueOrDefault(a.CustomerId) ?? [];
             return new LockedAccount(a.CustomerId, a.AccountId, a.Currency, PrepaidBook.Restore(a.CreditLimit, a.Balances, open), open);
         });
-        return new LockedBooks(books, earlier);
+        return new LockedBooks(books, earlier, redirects);
     }
 
     /// <summary>A statement with positional parameters; a value that is already a parameter (typed arrays) is taken as it is.</summary>

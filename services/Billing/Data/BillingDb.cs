@@ -36,6 +36,7 @@ public sealed class BillingDb(DbContextOptions<BillingDb> options) : DbContext(o
         modelBuilder.AddCommerce();
         modelBuilder.AddDepositReversals();
         modelBuilder.AddConsumption();
+        modelBuilder.AddMerges();
         modelBuilder.AddPlatformTables();
         modelBuilder.UseListComparers();
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Events;
 using Platform.Payment.Collections.Domain;
 using Platform.Payment.Data;
+using Platform.Payment.Merges;
 
 namespace Platform.Payment.Collections.Application;
 
@@ -10,7 +11,7 @@ namespace Platform.Payment.Collections.Application;
 /// method is one consumer's effect, applied once through the inbox; events may arrive in any order, so each one
 /// creates the receivable if it is the first to speak of it and never makes a paid invoice open again.
 /// </summary>
-public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
+public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk, Survivors survivors)
 {
     public async Task IssuedAsync(InvoiceIssued e, CancellationToken ct)
     {
@@ -18,8 +19,8 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         if (invoice is null)
         {
             // A payment's allocation may have come first (another queue): it already lowered what is owed.
-            Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount,
-                amountDue: Math.Max(0m, e.Amount - await PaidAfterAsync(e.InvoiceId, DateTimeOffset.MinValue, ct)), issuedAt: e.OccurredAt, dueDate: e.DueDate);
+            await AddAsync(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount,
+                amountDue: Math.Max(0m, e.Amount - await PaidAfterAsync(e.InvoiceId, DateTimeOffset.MinValue, ct)), issuedAt: e.OccurredAt, dueDate: e.DueDate, ct);
             return;
         }
 
@@ -35,8 +36,8 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         if (invoice is null)
         {
             // Billing's amount due already counts the payments before the notice; later ones may have come first.
-            invoice = Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue,
-                amountDue: Math.Max(0m, e.AmountDue - await PaidAfterAsync(e.InvoiceId, e.OccurredAt, ct)), issuedAt: e.DueDate, dueDate: e.DueDate);
+            invoice = await AddAsync(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue,
+                amountDue: Math.Max(0m, e.AmountDue - await PaidAfterAsync(e.InvoiceId, e.OccurredAt, ct)), issuedAt: e.DueDate, dueDate: e.DueDate, ct);
         }
 
         if (invoice.PaidAt is null)
@@ -51,7 +52,7 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         var invoice = await FindAsync(e.InvoiceId, ct);
         if (invoice is null)
         {
-            Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt)
+            (await AddAsync(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.Amount, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt, ct))
                 .PaidAt = e.OccurredAt;
         }
         else if (invoice.PaidAt is null)
@@ -67,7 +68,7 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
     public async Task VoidedAsync(InvoiceVoided e, CancellationToken ct)
     {
         var invoice = await FindAsync(e.InvoiceId, ct)
-            ?? Add(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt);
+            ?? await AddAsync(e.InvoiceId, e.InvoiceNumber, e.CustomerId, e.ContractId, e.Currency, e.AmountDue, amountDue: 0m, issuedAt: e.OccurredAt, dueDate: e.OccurredAt, ct);
         invoice.AmountDue = 0m;
         invoice.VoidedAt ??= e.OccurredAt;
         await desk.CloseAsync(e.InvoiceId, "voided", e.OccurredAt, ct);
@@ -98,15 +99,18 @@ public sealed class ReceivablesBook(PaymentDb db, CollectionsDesk desk)
         }
     }
 
-    /// <summary>A receivable first heard of through <paramref name="invoiceId"/>'s event, added to the unit of work.</summary>
-    private Receivable Add(Guid invoiceId, string number, Guid customerId, Guid? contractId, string currency, decimal amount, decimal amountDue,
-        DateTimeOffset issuedAt, DateTimeOffset dueDate)
+    /// <summary>
+    /// A receivable first heard of through <paramref name="invoiceId"/>'s event, added to the unit of work; an invoice of a
+    /// merged customer is the survivor's receivable (the merge moved the ones it found).
+    /// </summary>
+    private async Task<Receivable> AddAsync(Guid invoiceId, string number, Guid customerId, Guid? contractId, string currency, decimal amount, decimal amountDue,
+        DateTimeOffset issuedAt, DateTimeOffset dueDate, CancellationToken ct)
     {
         var receivable = new Receivable
         {
             InvoiceId = invoiceId,
             InvoiceNumber = number,
-            CustomerId = customerId,
+            CustomerId = await survivors.OfAsync(customerId, ct),
             ContractId = contractId,
             Amount = amount,
             AmountDue = amountDue,

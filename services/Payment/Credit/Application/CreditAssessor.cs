@@ -4,11 +4,15 @@ using Platform.Payment.Collections.Domain;
 using Platform.Payment.Credit.Domain;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
+using Platform.Payment.Merges;
 
 namespace Platform.Payment.Credit.Application;
 
-/// <summary>Reads a customer's payment history (receivables and the payment book) and scores it with the configured policy.</summary>
-public sealed class CreditAssessor(PaymentDb db, IOptions<CreditPolicyOptions> options, TimeProvider clock)
+/// <summary>
+/// Reads a customer's payment history (receivables and the payment book) and scores it with the configured policy.
+/// A survivor of a customer merge is scored on its own history and that of the customers merged into it.
+/// </summary>
+public sealed class CreditAssessor(PaymentDb db, Survivors survivors, IOptions<CreditPolicyOptions> options, TimeProvider clock)
 {
     public async Task<(CreditHistory History, CreditAssessment Assessment)> AssessAsync(Guid customerId, CancellationToken ct)
     {
@@ -18,7 +22,8 @@ public sealed class CreditAssessor(PaymentDb db, IOptions<CreditPolicyOptions> o
 
     private async Task<CreditHistory> HistoryAsync(Guid customerId, DateTimeOffset now, CancellationToken ct)
     {
-        var invoices = await db.Set<Receivable>().AsNoTracking().Where(r => r.CustomerId == customerId)
+        List<Guid> customers = [customerId, .. await survivors.MergedIntoAsync(customerId, ct)];
+        var invoices = await db.Set<Receivable>().AsNoTracking().Where(r => customers.Contains(r.CustomerId))
             .Select(r => new { r.DueDate, r.PaidAt, r.AmountDue }).ToListAsync(ct);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var paid = invoices.Where(i => i.PaidAt is not null)
@@ -29,7 +34,7 @@ public sealed class CreditAssessor(PaymentDb db, IOptions<CreditPolicyOptions> o
         var overdueNow = open.Select(i => today.DayNumber - DateOnly.FromDateTime(i.DueDate.UtcDateTime).DayNumber).DefaultIfEmpty(0).Max();
 
         var yearAgo = now.AddYears(-1);
-        var payments = await db.Payments.AsNoTracking().Where(p => p.CustomerId == customerId)
+        var payments = await db.Payments.AsNoTracking().Where(p => p.CustomerId != null && customers.Contains(p.CustomerId.Value))
             .GroupBy(p => p.State)
             .Select(g => new { State = g.Key, Count = g.Count(), LastYear = g.Where(p => p.ReceivedAt >= yearAgo).Sum(p => p.Amount) })
             .ToListAsync(ct);

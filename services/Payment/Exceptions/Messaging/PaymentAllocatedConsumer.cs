@@ -4,6 +4,7 @@ using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
 using Platform.Payment.Data;
 using Platform.Payment.Exceptions.Domain;
+using Platform.Payment.Merges;
 
 namespace Platform.Payment.Exceptions.Messaging;
 
@@ -11,7 +12,7 @@ namespace Platform.Payment.Exceptions.Messaging;
 /// Opens over- and under-payment work items from billing's allocation of a payment, once per payment and invoice.
 /// Allocations arriving together are applied in one transaction.
 /// </summary>
-public sealed class PaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, AuditTrail audit)
+public sealed class PaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, AuditTrail audit, Survivors survivors)
     : InboxBatchConsumer<PaymentAllocated, PaymentDb>(db, clock)
 {
     protected override async Task ApplyAsync(PaymentAllocated message, CancellationToken ct)
@@ -31,9 +32,11 @@ public sealed class PaymentAllocatedConsumer(PaymentDb db, TimeProvider clock, A
             var summary = found.Kind == WorkItemKind.OverPayment
                 ? $"over-payment: {found.Amount} {message.Currency} more than the named invoices owed went to prepaid (receipt {message.ReceiptNumber})"
                 : $"under-payment: invoice {found.InvoiceId} still owes {found.Amount} {message.Currency} (receipt {message.ReceiptNumber})";
-            var item = WorkItem.Open(found.Kind, message.PaymentId, message.CustomerId, found.Amount, message.Currency, now, summary, found.InvoiceId);
+            // A payment of a merged customer that billing allocated after the merge: the survivor's work item.
+            var customerId = await survivors.OfAsync(message.CustomerId, ct);
+            var item = WorkItem.Open(found.Kind, message.PaymentId, customerId, found.Amount, message.Currency, now, summary, found.InvoiceId);
             Db.Set<WorkItem>().Add(item);
-            audit.Record("system:payment-allocated", "work_item.opened", $"payment-work-items/{item.Id}", message.CustomerId,
+            audit.Record("system:payment-allocated", "work_item.opened", $"payment-work-items/{item.Id}", customerId,
                 new { kind = found.Kind.ToString(), message.PaymentId, found.InvoiceId, found.Amount });
         }
     }
