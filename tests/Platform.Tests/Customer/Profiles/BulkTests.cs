@@ -11,36 +11,8 @@ namespace Platform.Tests.Customer.Profiles;
 [Collection(ProfileCollection.Name)]
 public sealed class BulkTests(ProfileService service)
 {
-    private async Task<List<ImportCustomersResponse>> ImportAsync(string header, IEnumerable<string> lines, params string[] roles)
-    {
-        using var call = service.Bulk.ImportCustomers(Tokens.As(roles.Length > 0 ? roles : [Roles.SalesManager]));
-        var responses = new List<ImportCustomersResponse>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var response in call.ResponseStream.ReadAllAsync())
-            {
-                responses.Add(response);
-            }
-        });
-        try
-        {
-            await call.RequestStream.WriteAsync(new ImportCustomersRequest { Header = new ImportHeader { RequestId = Guid.NewGuid().ToString(), Columns = header } });
-            foreach (var line in lines)
-            {
-                await call.RequestStream.WriteAsync(new ImportCustomersRequest { Line = line });
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (RpcException)
-        {
-            // The service may end the call (refusing the header) while lines are still being sent; the response
-            // stream below carries the status it ended with.
-        }
-
-        await reading;
-        return responses;
-    }
+    private Task<List<ImportCustomersResponse>> ImportAsync(string header, IEnumerable<string> lines, params string[] roles) =>
+        service.ImportAsync(header, Guid.NewGuid().ToString(), lines, roles);
 
     [Fact]
     public async Task Import_answers_each_row_created_duplicate_or_invalid_with_progress_and_writes_the_created_ones()

@@ -15,35 +15,8 @@ public sealed class ImportReplayTests(ProfileService service)
 {
     private const string Header = "kind,display_name,email,phone,owner_id,industry,need_type,acquisition_channel,tags";
 
-    private async Task<List<ImportCustomersResponse>> ImportAsync(string requestId, IEnumerable<string> lines)
-    {
-        using var call = service.Bulk.ImportCustomers(Tokens.As(Roles.SalesManager));
-        var responses = new List<ImportCustomersResponse>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var response in call.ResponseStream.ReadAllAsync())
-            {
-                responses.Add(response);
-            }
-        });
-        try
-        {
-            await call.RequestStream.WriteAsync(new ImportCustomersRequest { Header = new ImportHeader { RequestId = requestId, Columns = Header } });
-            foreach (var line in lines)
-            {
-                await call.RequestStream.WriteAsync(new ImportCustomersRequest { Line = line });
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (RpcException)
-        {
-            // The service ended the call (a refusal) while lines were still being sent; the response stream carries the status.
-        }
-
-        await reading;
-        return responses;
-    }
+    private Task<List<ImportCustomersResponse>> ImportAsync(string requestId, IEnumerable<string> lines) =>
+        service.ImportAsync(Header, requestId, lines);
 
     private static List<string> Lines(string owner, int count)
     {

@@ -134,6 +134,29 @@ public sealed class CollectionsHost : IAsyncLifetime
     }
 
     /// <summary>Billing's events for a new invoice of <paramref name="amount"/> due at <paramref name="due"/>, issued a month before.</summary>
+    /// <summary>Adds <paramref name="count"/> bounced cheques of <paramref name="amount"/> for the customer, received on the days before <paramref name="now"/>.</summary>
+    public static Task<int> BouncedChequesAsync(PaymentDb db, Guid customerId, int count, decimal amount, DateTimeOffset now)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            db.Payments.Add(new Platform.Payment.Domain.Payment
+            {
+                Id = Guid.CreateVersion7(),
+                CustomerId = customerId,
+                Method = Platform.Payment.Domain.PaymentMethod.Cheque,
+                State = Platform.Payment.Domain.PaymentState.Bounced,
+                Amount = amount,
+                Currency = "CNY",
+                Reference = "CHQ-" + Guid.NewGuid().ToString("N")[..8],
+                ReceivedAt = now.AddDays(-i - 1),
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+        }
+
+        return db.SaveChangesAsync();
+    }
+
     public static InvoiceIssued Issued(Guid invoiceId, Guid customerId, Guid? contractId, decimal amount, DateTimeOffset due) =>
         new(Guid.CreateVersion7(), due.AddDays(-30), invoiceId, "INV-" + invoiceId.ToString("N")[..8], customerId, contractId, amount, "CNY", due);
 

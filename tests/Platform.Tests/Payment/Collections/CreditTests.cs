@@ -9,7 +9,6 @@ using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using Platform.Tests.Billing.Commerce;
 using static Platform.Tests.Payment.Collections.CollectionsHost;
-using PaymentBook = Platform.Payment.Domain;
 
 namespace Platform.Tests.Payment.Collections;
 
@@ -20,27 +19,7 @@ public sealed class CreditTests(CollectionsHost host) : IClassFixture<Collection
     {
         var customer = Guid.CreateVersion7();
         var now = host.Clock.GetUtcNow();
-        await host.Payment.QueryAsync<PaymentDb, int>(db =>
-        {
-            for (var i = 0; i < bounced; i++)
-            {
-                db.Payments.Add(new PaymentBook.Payment
-                {
-                    Id = Guid.CreateVersion7(),
-                    CustomerId = customer,
-                    Method = PaymentBook.PaymentMethod.Cheque,
-                    State = PaymentBook.PaymentState.Bounced,
-                    Amount = 500m,
-                    Currency = "CNY",
-                    Reference = "CHQ-" + Guid.NewGuid().ToString("N")[..8],
-                    ReceivedAt = now.AddDays(-i - 1),
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                });
-            }
-
-            return db.SaveChangesAsync();
-        });
+        await host.Payment.QueryAsync<PaymentDb, int>(db => BouncedChequesAsync(db, customer, bounced, 500m, now));
         var invoice = Issued(Guid.CreateVersion7(), customer, null, 800m, now.AddDays(-daysOverdue));
         await host.PublishAsync(invoice);
         await Eventually.Until(() => AssessAsync(customer), a => a.Factors.Outstanding.ToDecimal() == 800m, what: "the invoice to reach the receivables");

@@ -13,7 +13,6 @@ using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using Platform.Tests.Payment.Checks;
 using static Platform.Tests.Payment.Collections.CollectionsHost;
-using PaymentBook = Platform.Payment.Domain;
 using Proto = Platform.Contracts.Payment.V1;
 using WorkItem = Platform.Payment.Exceptions.Domain.WorkItem;
 
@@ -137,27 +136,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         var survivor = await host.RegisteredAsync();
         var merged = await host.RegisteredAsync();
         var now = host.Collections.Clock.GetUtcNow();
-        await host.Collections.Payment.QueryAsync<PaymentDb, int>(db =>
-        {
-            for (var i = 0; i < 2; i++)
-            {
-                db.Payments.Add(new PaymentBook.Payment
-                {
-                    Id = Guid.CreateVersion7(),
-                    CustomerId = merged,
-                    Method = PaymentBook.PaymentMethod.Cheque,
-                    State = PaymentBook.PaymentState.Bounced,
-                    Amount = 300m,
-                    Currency = "CNY",
-                    Reference = "CHQ-" + Guid.NewGuid().ToString("N")[..8],
-                    ReceivedAt = now.AddDays(-i - 1),
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                });
-            }
-
-            return db.SaveChangesAsync();
-        });
+        await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => BouncedChequesAsync(db, merged, 2, 300m, now));
         Assert.Equal(0, (await AssessAsync(survivor)).Factors.BouncedPayments);
 
         await MergeAsync(survivor, merged);
