@@ -7,9 +7,10 @@ namespace Platform.BuildingBlocks.Data;
 /// Change-tracking comparers for list-valued columns (<c>uuid[]</c>, <c>text[]</c>), compiled once per element type.
 /// </summary>
 /// <remarks>
-/// The comparer EF Core builds for such a column makes a new element comparer, and compiles it, each time it snapshots
-/// or compares a value (dotnet/efcore#35239). Under load that was a dynamic method and a JIT compile for every payment
-/// the payment service saved (<c>perf</c>: <c>DynamicMethod.CreateDelegate</c> below <c>AcceptChanges</c>).
+/// EF Core builds the comparer of such a column from the element type's comparer (dotnet/efcore#35239 describes it
+/// building and compiling that one again on each snapshot). <c>perf</c> on the payment service under load showed JIT
+/// compiles of dynamic methods below <c>AcceptChanges</c> of saved payments (22 of 4,574 samples, about 0.5% of its
+/// CPU); with these comparers it showed none there.
 /// </remarks>
 public static class ListComparers
 {
