@@ -28,6 +28,20 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(value notExecuted)))
 done
 
+# The failed tests again, with their messages, just above the summary: CI shows the tail of the output.
+if [ "$failed" -ne 0 ]; then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    awk '
+      /<UnitTestResult / { failing = ($0 ~ /outcome="Failed"/); if (failing) { name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name); print "  " name } }
+      failing && /<Message>/ { inmsg = 1; shown = 0 }
+      failing && inmsg && shown < 12 { line = $0; gsub(/<\/?Message>/, "", line); if (shown == 0) sub(/^ +/, "", line); print "      " line; shown++ }
+      /<\/Message>/ { inmsg = 0 }
+    ' "$trx"
+  done
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
