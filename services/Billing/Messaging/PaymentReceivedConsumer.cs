@@ -24,7 +24,7 @@ namespace Platform.Billing.Messaging;
 /// would one by one.
 /// </summary>
 public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, PrepaidAccountBook accounts, InvoiceService invoices, LedgerStore ledger,
-    IOptions<BillingOptions> options, DepositReversals reversals) : InboxBatchConsumer<PaymentReceived, BillingDb>(db, clock)
+    IOptions<BillingOptions> options, DepositReversals reversals, ILogger<PaymentReceivedConsumer> log) : InboxBatchConsumer<PaymentReceived, BillingDb>(db, clock)
 {
     protected override Task ApplyAsync(PaymentReceived message, CancellationToken ct) => ApplyAllAsync([message], ct);
 
@@ -37,16 +37,16 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
         }
 
         await accounts.EnsureOpenAllAsync(messages.Select(m => m.CustomerId).ToList(), ct);
+        var contracts = await ContractsNamedAsync(messages, ct);
         var allocations = await invoices.AllocatePaymentsAsync(
-            messages.Select(m => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, m.ContractId, m.Generation)).ToList(), ct);
-        var validity = await ValidityMonthsAsync(messages, ct);
+            messages.Select(m => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, OwnContract(m, contracts), m.Generation)).ToList(), ct);
 
         var postings = new List<LedgerPosting>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
             var deposited = allocations[i].Deposited;
-            var transfer = Postings.Deposit(message.PaymentId, deposited, LotExpiry(message, validity), options.Value.RiskReserveShare,
+            var transfer = Postings.Deposit(message.PaymentId, deposited, LotExpiry(message, contracts), options.Value.RiskReserveShare,
                 invoiced: message.Amount - deposited, message.Generation);
             if (transfer.Legs.Count > 0)
             {
@@ -60,25 +60,68 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
         }
     }
 
-    /// <summary>The prepaid validity of the contracts the payments name, in months (one query for all of them).</summary>
-    private async Task<Dictionary<Guid, int>> ValidityMonthsAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct)
+    /// <summary>
+    /// The contracts the payments name (one query for all of them), each with its customer and prepaid validity in
+    /// months, and the customers merged into the payers (a survivor may pay a contract its merged customer signed).
+    /// </summary>
+    private async Task<NamedContracts> ContractsNamedAsync(IReadOnlyList<PaymentReceived> messages, CancellationToken ct)
     {
         var ids = messages.Where(m => m.ContractId is not null).Select(m => m.ContractId!.Value).Distinct().ToList();
-        return ids.Count == 0
-            ? []
-            : await Db.Set<Contract>().AsNoTracking().Where(c => ids.Contains(c.Id))
-                .Select(c => new { c.Id, c.Terms.PrepaidValidityMonths }).ToDictionaryAsync(c => c.Id, c => c.PrepaidValidityMonths, ct);
+        if (ids.Count == 0)
+        {
+            return new NamedContracts([], []);
+        }
+
+        var found = await Db.Set<Contract>().AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.CustomerId, c.Terms.PrepaidValidityMonths })
+            .ToDictionaryAsync(c => c.Id, c => (c.CustomerId, c.PrepaidValidityMonths), ct);
+        var signers = found.Values.Select(c => c.CustomerId).Distinct().ToList();
+        var merged = (await Db.Set<CustomerMergeRow>().AsNoTracking().Where(r => signers.Contains(r.MergedId))
+            .Select(r => new { r.MergedId, r.SurvivorId }).ToListAsync(ct)).Select(r => (r.MergedId, r.SurvivorId)).ToHashSet();
+        return new NamedContracts(found, merged);
     }
 
-    private DateTimeOffset? LotExpiry(PaymentReceived message, Dictionary<Guid, int> validity)
+    /// <summary>
+    /// The contract the payment names, when it is the payer's (or a customer's merged into the payer); otherwise none.
+    /// Payment checks this when it records the payment, but takes the contract as named when billing does not answer: a
+    /// contract of someone else must not give this money its prepaid validity or its refund policy.
+    /// </summary>
+    private Guid? OwnContract(PaymentReceived message, NamedContracts contracts)
+    {
+        if (message.ContractId is null)
+        {
+            return null;
+        }
+
+        if (contracts.OwnedBy(message) is { } own)
+        {
+            return own.Id;
+        }
+
+        log.LogWarning("Payment {PaymentId} names contract {ContractId}, which is not its payer {CustomerId}'s; deposited without the contract's terms",
+            message.PaymentId, message.ContractId, message.CustomerId);
+        return null;
+    }
+
+    private DateTimeOffset? LotExpiry(PaymentReceived message, NamedContracts contracts)
     {
         var received = message.ReceivedAt.ToUniversalTime();
-        if (message.ContractId is { } contractId && validity.TryGetValue(contractId, out var months) && months > 0)
+        if (contracts.OwnedBy(message) is { Months: > 0 } own)
         {
-            return received.AddMonths(months);
+            return received.AddMonths(own.Months);
         }
 
         var days = options.Value.PrepaidValidityDays;
         return days == 0 ? null : received.AddDays(days);
+    }
+
+    private sealed record NamedContracts(Dictionary<Guid, (Guid CustomerId, int Months)> Found, HashSet<(Guid Merged, Guid Survivor)> Merged)
+    {
+        /// <summary>The contract the message names with its prepaid validity, when it is the payer's or a customer's merged into the payer.</summary>
+        public (Guid Id, int Months)? OwnedBy(PaymentReceived message) =>
+            message.ContractId is { } id && Found.TryGetValue(id, out var contract) &&
+            (contract.CustomerId == message.CustomerId || Merged.Contains((contract.CustomerId, message.CustomerId)))
+                ? (id, contract.Months)
+                : null;
     }
 }

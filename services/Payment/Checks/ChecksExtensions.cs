@@ -9,8 +9,8 @@ namespace Platform.Payment.Checks;
 public static class ChecksExtensions
 {
     /// <summary>
-    /// The payer and invoice checks (Payment:Checks), the customer directory its consumers keep, and the clients of the
-    /// customer service and billing's Invoices API. The clients do not retry on their own: a lookup waits at most
+    /// The payer, invoice and contract checks (Payment:Checks), the customer directory its consumers keep, and the clients of the
+    /// customer service and billing's Invoices and Contracts APIs. The clients do not retry on their own: a lookup waits at most
     /// <see cref="ChecksOptions.LookupTimeout"/>, and the write-off's call to billing is retried by the collections job.
     /// </summary>
     public static IHostApplicationBuilder AddChecks(this IHostApplicationBuilder builder)
@@ -22,10 +22,12 @@ public static class ChecksExtensions
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the one way to opt a client out of the defaults
         builder.Services.AddPlatformGrpcClient<Customers.CustomersClient>("customer").RemoveAllResilienceHandlers();
         builder.Services.AddPlatformGrpcClient<Invoices.InvoicesClient>("billing").RemoveAllResilienceHandlers();
+        builder.Services.AddPlatformGrpcClient<Platform.Contracts.Billing.V1.Contracts.ContractsClient>("billing").RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddScoped<CustomerDirectory>();
         builder.Services.AddScoped<PayerCheck>();
         builder.Services.AddScoped<InvoiceCheck>();
+        builder.Services.AddScoped<ContractCheck>();
         builder.Services.AddScoped<PayerRecheck>();
         builder.Services.AddSingleton<PayerRecheckJob>();
         if (builder.Configuration.GetValue($"{ChecksOptions.Section}:{nameof(ChecksOptions.RecheckEnabled)}", true))

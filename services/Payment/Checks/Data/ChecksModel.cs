@@ -3,10 +3,12 @@ using Platform.Payment.Checks.Domain;
 
 namespace Platform.Payment.Checks.Data;
 
-/// <summary>The customers payment knows of (payer checks, owners).</summary>
+/// <summary>The customers payment knows of (payer checks, owners) and the contracts payments named.</summary>
 public static class ChecksModel
 {
     public const string CustomersTable = "known_customers";
+
+    public const string ContractsTable = "known_contracts";
 
     public static ModelBuilder AddChecksTables(this ModelBuilder model)
     {
@@ -15,6 +17,12 @@ public static class ChecksModel
             e.ToTable(CustomersTable);
             e.HasKey(c => c.CustomerId);
             e.Property(c => c.Standing).HasConversion<string>().HasMaxLength(16);
+        });
+        model.Entity<KnownContract>(e =>
+        {
+            e.ToTable(ContractsTable);
+            e.HasKey(c => c.ContractId);
+            e.Property(c => c.Number).HasMaxLength(32);
         });
         return model;
     }

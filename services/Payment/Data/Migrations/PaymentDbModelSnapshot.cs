@@ -204,6 +204,33 @@ namespace Platform.Payment.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Payment.Checks.Domain.KnownContract", b =>
+                {
+                    b.Property<Guid>("ContractId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset>("RememberedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remembered_at");
+
+                    b.HasKey("ContractId")
+                        .HasName("pk_known_contracts");
+
+                    b.ToTable("known_contracts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Payment.Checks.Domain.KnownCustomer", b =>
                 {
                     b.Property<Guid>("CustomerId")

@@ -14,7 +14,8 @@ using PaymentMethod = Platform.Payment.Domain.PaymentMethod;
 
 namespace Platform.Payment.Online.Grpc;
 
-public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<PaymentDb> idempotent, PayerCheck payers, InvoiceCheck invoices) : PaymentIntents.PaymentIntentsBase
+public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<PaymentDb> idempotent, PayerCheck payers, InvoiceCheck invoices,
+    ContractCheck contracts) : PaymentIntents.PaymentIntentsBase
 {
     public const string Writers = $"{Roles.FinanceClerk},{Roles.FinanceApprover},{Roles.Administrator},{Roles.Service}";
 
@@ -35,6 +36,7 @@ public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<Paymen
         {
             await payers.EnsureAsync(customerId, "customer_id", ct);
             await invoices.EnsureAsync(customerId, invoiceIds, "invoice_ids", ct);
+            await contracts.EnsureAsync(customerId, contractId, "contract_id", ct);
             return ToProto(await desk.CreateAsync(
                 new IntentRequest(customerId, amount, MoneyExtensions.DefaultCurrency, method, contractId, invoiceIds,
                     request.Description.Length == 0 ? null : request.Description), context.CallerId(), ct));

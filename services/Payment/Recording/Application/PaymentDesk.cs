@@ -16,11 +16,11 @@ namespace Platform.Payment.Recording.Application;
 /// audited in its own unit of work; money in is announced by <see cref="PaymentRecorder"/> only.
 /// </summary>
 public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, PiiProtector pii, PayerCheck payers, InvoiceCheck invoices,
-    IOptions<RecordingOptions> options, TimeProvider clock)
+    ContractCheck contracts, IOptions<RecordingOptions> options, TimeProvider clock)
 {
     /// <summary>
     /// Stages a recorded payment, its announcement (when received) and its audit entry on the unit of work, once the
-    /// payer and the invoices it names check out (refusals name the field and stage nothing). A payer the customer
+    /// payer and the invoices or contract it names check out (refusals name the field and stage nothing). A payer the customer
     /// service could not confirm during an outage is recorded all the same and the audit entry says so. The caller
     /// saves, in one SaveChanges with the idempotent answer (<c>IdempotentRequests.ExecuteStagedAsync</c>); the checks
     /// only read, and remember what the customer service confirmed.
@@ -29,6 +29,7 @@ public sealed class PaymentDesk(PaymentDb db, PaymentRecorder recorder, AuditTra
     {
         var payer = await payers.EnsureAsync(request.CustomerId, "customer_id", ct);
         await invoices.EnsureAsync(request.CustomerId, request.InvoiceIds, "invoice_ids", ct);
+        await contracts.EnsureAsync(request.CustomerId, request.ContractId, "contract_id", ct);
         var now = clock.GetUtcNow();
         var failed = request.FailureReason is not null;
         var payment = new Domain.Payment

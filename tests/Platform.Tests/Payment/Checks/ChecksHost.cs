@@ -48,8 +48,10 @@ public sealed class ChecksHost : IAsyncLifetime
         Collections.PaymentServices.Add(s =>
         {
             s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient))
-                .ConfigurePrimaryHttpMessageHandler(() => new Outage(this) { InnerHandler = Customer.Server.CreateHandler() });
+                .ConfigurePrimaryHttpMessageHandler(() => new Outage(() => CustomerServiceDown) { InnerHandler = Customer.Server.CreateHandler() });
             s.AddHttpClient(nameof(Invoices.InvoicesClient)).ConfigurePrimaryHttpMessageHandler(() => Collections.Commerce.Billing.Server.CreateHandler());
+            s.AddHttpClient(nameof(Contracts.Billing.V1.Contracts.ContractsClient))
+                .ConfigurePrimaryHttpMessageHandler(() => new Outage(() => BillingContractsDown) { InnerHandler = Collections.Commerce.Billing.Server.CreateHandler() });
         });
         _ = Customer.Server;
         await Collections.InitializeAsync();
@@ -66,10 +68,13 @@ public sealed class ChecksHost : IAsyncLifetime
     /// <summary>While set, payment's calls to the customer service fail as if it were down.</summary>
     public bool CustomerServiceDown { get; set; }
 
-    private sealed class Outage(ChecksHost host) : DelegatingHandler
+    /// <summary>While set, payment's calls to billing's Contracts API fail as if billing were down.</summary>
+    public bool BillingContractsDown { get; set; }
+
+    private sealed class Outage(Func<bool> down) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            host.CustomerServiceDown ? throw new HttpRequestException("the customer service is down") : base.SendAsync(request, cancellationToken);
+            down() ? throw new HttpRequestException("the service is down") : base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>A customer registered in the customer service (owned by <paramref name="owner"/>), once payment's view knows it.</summary>
