@@ -56,8 +56,9 @@ public sealed class PrepaidContractScenarioTests(WholeSystem system) : IClassFix
         var ledger = new Ledger.LedgerClient(billing);
         var holds = new Holds.HoldsClient(billing);
         var refunds = new Refunds.RefundsClient(billing);
-        var clerk = system.AsUser("li.na", Roles.FinanceClerk);
-        var approver = system.AsUser("zhou.min", Roles.FinanceApprover);
+        // Fresh call options (and deadline) for each call: the scenario as a whole may well outlast one deadline.
+        Grpc.Core.CallOptions Clerk() => system.AsUser("li.na", Roles.FinanceClerk);
+        Grpc.Core.CallOptions Approver() => system.AsUser("zhou.min", Roles.FinanceApprover);
 
         // 1. Sales registers the customer; billing opens its prepaid account from CustomerRegistered.
         var customer = await customers.RegisterCustomerAsync(new RegisterCustomerRequest
@@ -65,7 +66,7 @@ public sealed class PrepaidContractScenarioTests(WholeSystem system) : IClassFix
             RequestId = Id(), Kind = CustomerKind.Organization, DisplayName = "Suzhou Lakeside Training Co.", Email = $"{Guid.NewGuid():N}@lakeside.example.cn",
         }, system.As(Roles.SalesRep));
         await Eventually.Until(
-            async () => await new PrepaidAccounts.PrepaidAccountsClient(billing).GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customer.CustomerId }, clerk),
+            async () => await new PrepaidAccounts.PrepaidAccountsClient(billing).GetPrepaidBalanceAsync(new GetPrepaidBalanceRequest { CustomerId = customer.CustomerId }, Clerk()),
             b => b.State == AccountState.Open, what: "billing to open the prepaid account");
 
         // 2. A quote with the new-customer discount.
@@ -118,14 +119,14 @@ public sealed class PrepaidContractScenarioTests(WholeSystem system) : IClassFix
         var payment = new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), Guid.Parse(customer.CustomerId), total, "CNY",
             "bank_transfer", DateTimeOffset.UtcNow, Guid.Parse(signed.ContractId));
         await bus.Publish(payment, c => c.MessageId = payment.EventId);
-        await Eventually.Until(() => AvailableAsync(ledger, customer.CustomerId, clerk), a => a == total, what: "the deposit");
+        await Eventually.Until(() => AvailableAsync(ledger, customer.CustomerId, Clerk()), a => a == total, what: "the deposit");
 
         // 5. Phase 1 is held, accepted and released as revenue by an approver.
         var hold = await holds.HoldFundsAsync(new HoldFundsRequest
         {
             RequestId = Id(), CustomerId = customer.CustomerId, ContractId = signed.ContractId, Milestone = "phase 1: rollout", Amount = phaseOne.ToMoney("CNY"),
-        }, clerk);
-        var released = await holds.ReleaseHoldAsync(new ReleaseHoldRequest { RequestId = Id(), HoldId = hold.HoldId, AcceptanceNote = "rollout accepted on site" }, approver);
+        }, Clerk());
+        var released = await holds.ReleaseHoldAsync(new ReleaseHoldRequest { RequestId = Id(), HoldId = hold.HoldId, AcceptanceNote = "rollout accepted on site" }, Approver());
         Assert.Equal(HoldState.Released, released.State);
 
         // 6. Usage brings the balance under the low-balance threshold: billing says so, once.
@@ -144,17 +145,17 @@ public sealed class PrepaidContractScenarioTests(WholeSystem system) : IClassFix
         var refund = await refunds.RequestRefundAsync(new RequestRefundRequest
         {
             RequestId = Id(), CustomerId = customer.CustomerId, Amount = 60m.ToMoney("CNY"), Reason = "training ended early",
-        }, clerk);
-        await refunds.ApproveRefundAsync(new DecideRefundRequest { RequestId = Id(), RefundId = refund.RefundId }, approver);
+        }, Clerk());
+        await refunds.ApproveRefundAsync(new DecideRefundRequest { RequestId = Id(), RefundId = refund.RefundId }, Approver());
         await Eventually.Until(() => Task.FromResult(announced.OfType<RefundApproved>().Any(r => r.RefundId.ToString() == refund.RefundId)), seen => seen,
             what: "RefundApproved on the bus");
         var paid = new RefundPaid(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.Parse(refund.RefundId), Guid.Parse(customer.CustomerId), 60m, "CNY");
         await bus.Publish(paid, c => c.MessageId = paid.EventId);
-        await Eventually.Until(async () => await refunds.GetRefundAsync(new GetRefundRequest { RefundId = refund.RefundId }, clerk),
+        await Eventually.Until(async () => await refunds.GetRefundAsync(new GetRefundRequest { RefundId = refund.RefundId }, Clerk()),
             r => r.State == RefundState.Paid, what: "the refund to be paid");
 
-        Assert.Equal(0m, await AvailableAsync(ledger, customer.CustomerId, clerk));
-        var check = await ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customer.CustomerId }, clerk);
+        Assert.Equal(0m, await AvailableAsync(ledger, customer.CustomerId, Clerk()));
+        var check = await ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customer.CustomerId }, Clerk());
         Assert.True(check.Sound, string.Join("\n", check.Violations));
         Assert.Single(announced, e => e is PrepaidBalanceLow l && l.CustomerId.ToString() == customer.CustomerId);
     }

@@ -139,11 +139,12 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     }
 
     /// <summary>
-    /// Allocates received payments, in their order, each to its customer's open invoices — the ones named, in that order,
+    /// Allocates received payments, in their order, each to its customer's open invoices (with a merge, those of the
+    /// survivor and of every customer merged into it: <see cref="MergedBooksAsync"/>) — the ones named, in that order,
     /// or else oldest due first — marks fully covered invoices paid (InvoicePaid), and issues a receipt for each payment
     /// listing its allocations and what was left unallocated (to deposit as prepaid). Answers one result per payment.
-    /// However many payments, it reads with three statements: the receipts of earlier allocations, the customers' open
-    /// invoices (locked, in id order), and the receipt numbers. A payment already allocated (earlier, or earlier in the
+    /// However many payments, it reads with a fixed number of statements: the receipts of earlier allocations, the
+    /// merges, the customers' open invoices (locked, in id order), and the receipt numbers. A payment already allocated (earlier, or earlier in the
     /// same list) answers its first allocation; "already" means the same payment id and generation, since a payment
     /// announced again after its deposit was taken back is a new allocation with a receipt of its own.
     /// Runs in the caller's transaction and does not save: the PaymentReceived consumer saves with its inbox record.
@@ -159,7 +160,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         var receipts = await db.Set<Receipt>().AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId))
             .ToDictionaryAsync(r => (r.PaymentId, r.Generation), ct);
         var fresh = payments.Where(p => !receipts.ContainsKey((p.PaymentId, p.Generation))).DistinctBy(p => (p.PaymentId, p.Generation)).ToList();
-        var customers = fresh.Select(p => p.CustomerId).Distinct().ToArray();
+        var books = await MergedBooksAsync(fresh.Select(p => p.CustomerId).Distinct().ToList(), ct);
+        var customers = books.Values.SelectMany(b => b).Distinct().ToArray();
         var open = customers.Length == 0 ? [] : await db.Set<Invoice>()
             .FromSql($"SELECT *, xmin FROM invoices WHERE customer_id = ANY({customers}) AND state IN ('Open', 'Uncollectible') ORDER BY id FOR UPDATE")
             .ToListAsync(ct);
@@ -176,7 +178,8 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
                 continue;
             }
 
-            var result = Allocate(payment, open.Where(i => i.CustomerId == payment.CustomerId && i.State is InvoiceState.Open or InvoiceState.Uncollectible).ToList(),
+            var book = books[payment.CustomerId];
+            var result = Allocate(payment, open.Where(i => book.Contains(i.CustomerId) && i.State is InvoiceState.Open or InvoiceState.Uncollectible).ToList(),
                 receiptNumbers, now);
             if (result.Receipt is { } receipt)
             {
@@ -187,6 +190,25 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// For each payer, the customers whose invoices its payment may pay: after a merge the survivor's book carries the
+    /// merged customers' receivables (their invoices keep the merged id, as issued), so a payment by the survivor or by a
+    /// merged id pays the open invoices of the survivor and of every customer merged into it. Two reads, whatever the count.
+    /// </summary>
+    private async Task<Dictionary<Guid, HashSet<Guid>>> MergedBooksAsync(IReadOnlyList<Guid> payers, CancellationToken ct)
+    {
+        var survivorOf = await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => payers.Contains(m.MergedId))
+            .ToDictionaryAsync(m => m.MergedId, m => m.SurvivorId, ct);
+        var survivors = payers.Select(p => survivorOf.GetValueOrDefault(p, p)).Distinct().ToList();
+        var mergedInto = (await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => survivors.Contains(m.SurvivorId))
+            .Select(m => new { m.SurvivorId, m.MergedId }).ToListAsync(ct)).ToLookup(m => m.SurvivorId, m => m.MergedId);
+        return payers.ToDictionary(p => p, p =>
+        {
+            var survivor = survivorOf.GetValueOrDefault(p, p);
+            return mergedInto[survivor].Append(survivor).Append(p).ToHashSet();
+        });
     }
 
     private PaymentAllocationResult Allocate(ReceivedPayment payment, List<Invoice> candidates, Queue<string> receiptNumbers, DateTimeOffset now)

@@ -4,18 +4,20 @@ using Microsoft.Extensions.Options;
 using Platform.Contracts.Billing.V1;
 using Platform.Payment.Collections.Domain;
 using Platform.Payment.Data;
+using Platform.Payment.Merges;
 using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Payment.Checks.Application;
 
 /// <summary>
-/// Checks the invoices a payment names: each must be the payer's and still take money. Payment's receivables view
-/// (billing's invoices as its events told them) answers first; an invoice it does not know yet is asked of billing
-/// (<c>Invoices.GetInvoice</c>), which also knows void and draft invoices. Every bad one is named
-/// (<c>invoice_ids[i]</c>) in one INVALID_ARGUMENT. When billing cannot answer, the invoice is taken as named (billing
-/// allocates by its own rules when the payment reaches it): an outage never turns money away.
+/// Checks the invoices a payment names: each must be the payer's (or a customer's merged into the payer: its invoices
+/// keep its id) and still take money. Payment's receivables view (billing's invoices as its events told them) answers
+/// first; an invoice it does not know yet is asked of billing (<c>Invoices.GetInvoice</c>), which also knows void and
+/// draft invoices. Every bad one is named (<c>invoice_ids[i]</c>) in one INVALID_ARGUMENT. When billing cannot answer,
+/// the invoice is taken as named (billing allocates by its own rules when the payment reaches it): an outage never
+/// turns money away.
 /// </summary>
-public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices, IOptions<ChecksOptions> options, ILogger<InvoiceCheck> log)
+public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices, Survivors survivors, IOptions<ChecksOptions> options, ILogger<InvoiceCheck> log)
 {
     public async Task EnsureAsync(Guid customerId, IReadOnlyList<Guid> invoiceIds, string field, CancellationToken ct)
     {
@@ -31,7 +33,7 @@ public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices,
         {
             var id = invoiceIds[i];
             var problem = known.TryGetValue(id, out var invoice)
-                ? Problem(customerId, invoice.CustomerId, invoice.VoidedAt is not null ? "void" : invoice.PaidAt is not null || invoice.AmountDue <= 0 ? "paid" : null, invoice.InvoiceNumber)
+                ? await ProblemAsync(customerId, invoice.CustomerId, invoice.VoidedAt is not null ? "void" : invoice.PaidAt is not null || invoice.AmountDue <= 0 ? "paid" : null, invoice.InvoiceNumber, ct)
                 : await AskAsync(customerId, id, ct);
             check.Require(problem is null, $"{field}[{i}]", problem ?? "");
         }
@@ -52,7 +54,7 @@ public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices,
                 InvoiceState.Draft => "a draft, not issued",
                 _ => null,
             };
-            return Problem(customerId, Guid.TryParse(invoice.CustomerId, out var owner) ? owner : Guid.Empty, closed, invoice.Number);
+            return await ProblemAsync(customerId, Guid.TryParse(invoice.CustomerId, out var owner) ? owner : Guid.Empty, closed, invoice.Number, ct);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
@@ -65,8 +67,10 @@ public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices,
         }
     }
 
-    private static string? Problem(Guid payer, Guid invoiceCustomer, string? closed, string number) =>
-        invoiceCustomer != payer ? $"invoice {number} is another customer's"
+    /// <summary>What is wrong with paying the invoice, or null.</summary>
+    private async Task<string?> ProblemAsync(Guid payer, Guid invoiceCustomer, string? closed, string number, CancellationToken ct) =>
+        invoiceCustomer != payer && (invoiceCustomer == Guid.Empty || await survivors.OfAsync(invoiceCustomer, ct) != payer)
+            ? $"invoice {number} is another customer's"
         : closed is not null ? $"invoice {number} is {closed} and takes no payment"
         : null;
 }

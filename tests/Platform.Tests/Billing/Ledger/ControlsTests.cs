@@ -16,9 +16,9 @@ namespace Platform.Tests.Billing.Ledger;
 /// <summary>Staged release, refunds and manual adjustments: each a ledger transfer, with maker-checker where people decide.</summary>
 public sealed class ControlsTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
-    private static readonly CallOptions Clerk = Tokens.AsUser("alice", Roles.FinanceClerk, Roles.FinanceApprover);
-    private static readonly CallOptions Approver = Tokens.AsUser("bob", Roles.FinanceApprover);
+    private static CallOptions System => Tokens.As(Roles.Service);
+    private static CallOptions Clerk => Tokens.AsUser("alice", Roles.FinanceClerk, Roles.FinanceApprover);
+    private static CallOptions Approver => Tokens.AsUser("bob", Roles.FinanceApprover);
 
     private Holds.HoldsClient HoldsClient => new(host.Billing.Channel);
 

@@ -15,7 +15,7 @@ namespace Platform.Tests.Billing.Ledger;
 /// </summary>
 public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
+    private static CallOptions System => Tokens.As(Roles.Service);
 
     private async Task<(TransferResult? Result, RpcException? Error)> SendAsync(TransferRequest request)
     {

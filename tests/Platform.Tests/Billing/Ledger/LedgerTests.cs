@@ -15,7 +15,7 @@ namespace Platform.Tests.Billing.Ledger;
 /// <summary>The stored prepaid ledger over gRPC and events, against the real PostgreSQL and RabbitMQ.</summary>
 public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
+    private static CallOptions System => Tokens.As(Roles.Service);
 
     private static PaymentReceived Payment(Guid customerId, decimal amount, DateTimeOffset? receivedAt = null, Guid? paymentId = null) =>
         new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId ?? Guid.CreateVersion7(), customerId, amount, "CNY", "bank_transfer",

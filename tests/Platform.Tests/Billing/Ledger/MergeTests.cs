@@ -15,7 +15,7 @@ namespace Platform.Tests.Billing.Ledger;
 /// <summary>A customer merge reaching billing: the merged book is handed over to the survivor's by ledger transfers only.</summary>
 public sealed class MergeTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
+    private static CallOptions System => Tokens.As(Roles.Service);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -186,4 +186,47 @@ public sealed class MergeTests(BillingHost host) : IClassFixture<BillingHost>
         Code = code,
         Legs = { new TransferLeg { From = from, To = to, Amount = amount.ToMoney("CNY") } },
     };
+
+    private async Task<Invoice> IssuedInvoiceAsync(Guid customerId, decimal amount, DateTimeOffset due)
+    {
+        var invoices = new Invoices.InvoicesClient(host.Billing.Channel);
+        var draft = await invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Description = "maintenance", Amount = amount.ToMoney("CNY"),
+            DueTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(due),
+        }, Tokens.As(Roles.FinanceClerk));
+        return await invoices.IssueInvoiceAsync(new IssueInvoiceRequest { RequestId = Guid.NewGuid().ToString(), InvoiceId = draft.InvoiceId }, Tokens.As(Roles.FinanceClerk));
+    }
+
+    private async Task<(InvoiceState State, decimal Paid)> InvoiceAsync(Invoice invoice)
+    {
+        var read = await new Invoices.InvoicesClient(host.Billing.Channel).GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = invoice.InvoiceId },
+            Tokens.As(Roles.FinanceClerk));
+        return (read.State, read.AmountPaid.ToDecimal());
+    }
+
+    [Fact]
+    public async Task After_a_merge_a_payment_by_either_id_pays_the_open_invoices_of_both_oldest_due_first()
+    {
+        var mergedId = await host.CustomerWithDepositAsync(10m);
+        var survivorId = await host.CustomerWithDepositAsync(10m);
+        var now = DateTimeOffset.UtcNow;
+        var mergedInvoice = await IssuedInvoiceAsync(mergedId, 300m, now.AddDays(5));
+        var survivorInvoice = await IssuedInvoiceAsync(survivorId, 200m, now.AddDays(20));
+        await host.PublishAsync(Merge(survivorId, mergedId));
+        await MergedAsync(survivorId, mergedId, 20m);
+        Assert.Equal(500m, (await BalancesAsync(survivorId)).GetValueOrDefault(LedgerAccount.Receivable)); // both receivables are the survivor's now
+
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), now, Guid.CreateVersion7(), survivorId, 400m, "CNY", "bank_transfer", now));
+        await Eventually.Until(() => InvoiceAsync(survivorInvoice), i => i.Paid == 100m, what: "the rest of the survivor's payment on its own invoice");
+        Assert.Equal((InvoiceState.Paid, 300m), await InvoiceAsync(mergedInvoice)); // due first, though issued to the merged id
+
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), now, Guid.CreateVersion7(), mergedId, 100m, "CNY", "bank_transfer", now));
+        await Eventually.Until(() => InvoiceAsync(survivorInvoice), i => i.State == InvoiceState.Paid, what: "the merged id's payment on the survivor's invoice");
+
+        var balances = await BalancesAsync(survivorId);
+        Assert.Equal((0m, 20m), (balances.GetValueOrDefault(LedgerAccount.Receivable), await host.AvailableAsync(survivorId)));
+        await host.AssertSoundAsync(survivorId);
+        await host.AssertSoundAsync(mergedId);
+    }
 }

@@ -24,7 +24,7 @@ namespace Platform.Tests.Billing.Ledger;
 /// </summary>
 public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
+    private static CallOptions System => Tokens.As(Roles.Service);
 
     private Invoices.InvoicesClient Invoices => new(host.Billing.Channel);
 

@@ -12,8 +12,8 @@ namespace Platform.Tests.Billing.Ledger;
 /// <summary>Statements from the ledger, balance confirmations answered once, and the liability report.</summary>
 public sealed class StatementsTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions Service = Tokens.As(Roles.Service);
-    private static readonly CallOptions Finance = Tokens.AsUser("alice", Roles.FinanceClerk);
+    private static CallOptions Service => Tokens.As(Roles.Service);
+    private static CallOptions Finance => Tokens.AsUser("alice", Roles.FinanceClerk);
 
     private Statements.StatementsClient Client => new(host.Billing.Channel);
 

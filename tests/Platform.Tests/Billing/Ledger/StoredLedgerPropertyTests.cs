@@ -18,7 +18,7 @@ namespace Platform.Tests.Billing.Ledger;
 /// </summary>
 public sealed class StoredLedgerPropertyTests(BillingHost host) : IClassFixture<BillingHost>
 {
-    private static readonly CallOptions System = Tokens.As(Roles.Service);
+    private static CallOptions System => Tokens.As(Roles.Service);
 
     private static readonly (string Code, Account From, Account To)[] Moves =
     [

@@ -16,7 +16,7 @@ namespace Platform.Tests.Payment.Checks;
 /// <summary>A payment (or payment intent) is a deposit only for a contract billing knows and the payer (or a customer merged into it) signed.</summary>
 public sealed class ContractCheckTests(ChecksHost host) : IClassFixture<ChecksHost>
 {
-    private static readonly CallOptions Clerk = Tokens.As(Roles.FinanceClerk);
+    private static CallOptions Clerk => Tokens.As(Roles.FinanceClerk);
 
     private async Task<string> SignedContractAsync(Guid customer)
     {
@@ -102,7 +102,7 @@ public sealed class ContractCheckTests(ChecksHost host) : IClassFixture<ChecksHo
     }
 
     [Fact]
-    public async Task The_survivor_of_a_merge_pays_a_contract_the_merged_customer_signed()
+    public async Task The_survivor_of_a_merge_pays_a_contract_the_merged_customer_signed_and_an_invoice_issued_to_it()
     {
         var survivor = await host.RegisteredAsync();
         var merged = await host.RegisteredAsync();
@@ -116,5 +116,11 @@ public sealed class ContractCheckTests(ChecksHost host) : IClassFixture<ChecksHo
         Assert.Equal((Proto.PaymentState.Received, contract), (paid.State, paid.ContractId));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await host.Payments.RecordPaymentAsync(Deposit(stranger, contract), Clerk));
         Assert.Equal("CONTRACT_OF_ANOTHER_CUSTOMER", Reason(refused));
+
+        // An invoice billing issued to the merged id (payment's view has not seen it, so billing is asked).
+        var invoice = await host.IssuedInvoiceAsync(merged, 120m, host.Collections.Clock.GetUtcNow().AddDays(10));
+        Assert.Equal(Proto.PaymentState.Received, (await host.Payments.RecordPaymentAsync(Cash(survivor, 120m, invoice.InvoiceId), Clerk)).State);
+        var strangers = await Assert.ThrowsAsync<RpcException>(async () => await host.Payments.RecordPaymentAsync(Cash(stranger, 120m, invoice.InvoiceId), Clerk));
+        Assert.Equal(["invoice_ids[0]"], Fields(strangers));
     }
 }

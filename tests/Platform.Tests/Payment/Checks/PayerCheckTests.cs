@@ -18,7 +18,7 @@ namespace Platform.Tests.Payment.Checks;
 /// <summary>The payer must exist and may still pay; the invoices a payment names must be the payer's and open.</summary>
 public sealed class PayerCheckTests(ChecksHost host) : IClassFixture<ChecksHost>
 {
-    private static readonly CallOptions Clerk = Tokens.As(Roles.FinanceClerk);
+    private static CallOptions Clerk => Tokens.As(Roles.FinanceClerk);
 
     /// <summary>Every RPC that names a customer, for one customer id.</summary>
     private IEnumerable<(string Rpc, Func<Task> Call)> CallsNaming(Guid customer)
