@@ -59,6 +59,17 @@ public sealed class CustomerMerges(BillingDb db, PrepaidAccountBook accounts, Le
             """, ct);
         // Customers merged earlier into the one merged now follow it to its survivor.
         await db.Database.ExecuteSqlAsync($"UPDATE customer_merges SET survivor_id = {survivor} WHERE survivor_id = {e.MergedId}", ct);
+        // The moved lots are new lots of the survivor with the same expiry: the expiry reminders the merged customer was
+        // already sent count for them, so the same money is not announced as expiring again at the same distance.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO prepaid_lot_reminders (lot_id, days, sent_at)
+            SELECT DISTINCT ON (moved.id, sent.days) moved.id, sent.days, sent.sent_at
+            FROM prepaid_lots moved
+            JOIN prepaid_lots old ON old.customer_id = {e.MergedId} AND old.expires_at = moved.expires_at
+            JOIN prepaid_lot_reminders sent ON sent.lot_id = old.id
+            WHERE moved.transfer_id = {MergePostings.InId(e.SurvivorId, e.MergedId)}
+            ON CONFLICT DO NOTHING
+            """, ct);
         log.LogInformation("Customer {MergedId} merged into {SurvivorId}: {Moved} amounts moved", e.MergedId, survivor, moved.Count);
     }
 }

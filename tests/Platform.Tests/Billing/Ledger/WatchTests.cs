@@ -90,6 +90,27 @@ public sealed class WatchTests(BillingHost host) : IClassFixture<BillingHost>
     }
 
     [Fact]
+    public async Task Reminders_already_sent_for_a_merged_customers_lots_are_not_sent_again_to_the_survivor()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var mergedId = await DepositAsync(80m, now.AddDays(-340)); // expires in 25 days
+        var survivorId = await DepositAsync(10m, now);
+        await RunAsync(w => w.RemindAsync(now, CancellationToken.None));
+        Assert.Equal([30], (await EventsAsync<PrepaidExpiring>(mergedId)).Select(r => r.GetProperty("daysLeft").GetInt32()));
+
+        await host.PublishAsync(new CustomersMerged(Guid.CreateVersion7(), now, survivorId, mergedId));
+        await Eventually.Until(() => AvailableAsync(survivorId), a => a == 90m, what: "the merged lot at the survivor");
+        await RunAsync(w => w.RemindAsync(now.AddDays(1), CancellationToken.None));
+        await RunAsync(w => w.RemindAsync(now.AddDays(19), CancellationToken.None));
+        await RunAsync(w => w.RemindAsync(now.AddDays(24.5), CancellationToken.None));
+
+        var survivorReminders = await EventsAsync<PrepaidExpiring>(survivorId);
+        Assert.Equal([7, 1], survivorReminders.Select(r => r.GetProperty("daysLeft").GetInt32()));
+        Assert.All(survivorReminders, r => Assert.Equal(80m, r.GetProperty("amount").GetDecimal()));
+        Assert.Single(await EventsAsync<PrepaidExpiring>(mergedId));
+    }
+
+    [Fact]
     public async Task Low_balance_by_amount_fires_once_per_crossing()
     {
         var customerId = await DepositAsync(500m, DateTimeOffset.UtcNow); // threshold 100 (default)
