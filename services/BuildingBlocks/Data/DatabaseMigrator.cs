@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +20,10 @@ public sealed class DatabaseMigrator<TDb>(IServiceScopeFactory scopes, IHostEnvi
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        // Npgsql's history repository reads the history table without asking whether it exists, so on a fresh database
+        // EF logs the "relation does not exist" it expects as an error (npgsql/efcore.pg#3407): a false alarm for whoever
+        // reads the first start's log. The table is created first (IF NOT EXISTS, as EF's own lock step does).
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
         log.LogInformation("{Database}: {Count} migration(s) applied", typeof(TDb).Name, pending.Count);

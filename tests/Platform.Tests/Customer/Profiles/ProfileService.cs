@@ -95,7 +95,7 @@ public sealed class ProfileService : IAsyncLifetime
     }
 }
 
-/// <summary>Every formatted log line and exception text, from every category.</summary>
+/// <summary>Every formatted log line and exception text, from every category, each starting with its level.</summary>
 public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> lines = new();
@@ -115,7 +115,7 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{category}: {formatter(state, exception)} {exception} {state}");
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception} {state}");
     }
 }
 
