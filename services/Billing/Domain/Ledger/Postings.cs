@@ -60,7 +60,9 @@ public static class Postings
     /// Clearing pays the payment back. When refunds were paid out of it and the reserve cannot make up the difference,
     /// clearing goes below zero by what was paid out and never came in — exactly the part of the receivable the refund
     /// left owing (the floor of clearing is minus the receivable, see <see cref="LedgerAccounts.Floor"/>); the customer
-    /// paying the invoice brings clearing back to zero. No other account goes below its floor.
+    /// paying the invoice makes clearing whole again. No other account goes below its floor: with the accounts this
+    /// ledger has, money paid out that never came in has to show as an asset below zero, and clearing is the one whose
+    /// meaning (received less paid out) it is.
     /// </summary>
     /// <param name="depositLot">The prepaid lot the deposit created (null when unknown: soonest-expiring lots first).</param>
     public static Transfer DepositReversal(Guid paymentId, int generation, Transfer deposit, PrepaidBook book, Guid? depositLot = null)
