@@ -57,6 +57,14 @@ public static class LedgerAccounts
         _ => 0m,
     };
 
+    /// <summary>
+    /// The transfers that may take payments clearing below zero (down to its <see cref="Floor"/>): a reversal of a deposit
+    /// refunds were paid out of, the payout of a refund whose deposit was reversed, and a merge handing such a shortfall
+    /// over with the debt that backs it.
+    /// </summary>
+    public static bool MayShortClearing(string transferCode) =>
+        transferCode is "payment.reversed" or "refund.paid" or MergePostings.OutCode or MergePostings.InCode;
+
     /// <summary>The change a posting makes to the account's balance in its normal direction.</summary>
     public static decimal Effect(this LedgerAccount account, bool debit, decimal amount) =>
         account.IsDebitNormal() == debit ? amount : -amount;

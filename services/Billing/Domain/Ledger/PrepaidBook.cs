@@ -75,6 +75,13 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
         foreach (var (account, balance) in next)
         {
             var floor = account.Floor(CreditLimit, next.GetValueOrDefault(LedgerAccount.Receivable));
+            if (account == LedgerAccount.PaymentsClearing && !LedgerAccounts.MayShortClearing(transfer.Code))
+            {
+                // Only a payout of money that never came in (and a merge handing such a debt over) takes clearing below
+                // zero; no other transfer, whatever its caller, may take it further down than it is.
+                floor = Math.Min(0m, balances.GetValueOrDefault(account));
+            }
+
             if (balance < floor)
             {
                 throw new PreconditionFailedException("INSUFFICIENT_BALANCE", "accounts/" + account,

@@ -152,19 +152,24 @@ public sealed class DepositReversalPostingTests
     }
 
     [Fact]
-    public void Clearing_may_be_short_only_by_what_the_customer_owes()
+    public void Clearing_may_be_short_only_by_what_the_customer_owes_and_only_for_a_payout_of_money_never_received()
     {
         // On credit, prepaid cash may pay out more than clearing holds; clearing stops at minus the receivable (30).
         var book = new PrepaidBook(creditLimit: 1000m);
         book.Apply(Postings.Deposit(Guid.CreateVersion7(), 100m, null, 0m));
         book.Apply(Postings.InvoiceIssued(Guid.CreateVersion7(), 30m));
 
+        // Any other transfer (a manual adjustment through the Transfer RPC, say) keeps clearing at zero or above.
+        var other = Assert.Throws<PreconditionFailedException>(() =>
+            book.Apply(new Transfer(Guid.CreateVersion7(), "manual.adjustment", [new Leg(PrepaidCash, PaymentsClearing, 100.0001m)])));
+        Assert.Equal(("INSUFFICIENT_BALANCE", "accounts/PaymentsClearing"), (other.Reason, other.Subject));
+
         var refused = Assert.Throws<PreconditionFailedException>(() =>
-            book.Apply(new Transfer(Guid.CreateVersion7(), "payout", [new Leg(PrepaidCash, PaymentsClearing, 130.0001m)])));
+            book.Apply(new Transfer(Guid.CreateVersion7(), "refund.paid", [new Leg(PrepaidCash, PaymentsClearing, 130.0001m)])));
         Assert.Equal(("INSUFFICIENT_BALANCE", "accounts/PaymentsClearing"), (refused.Reason, refused.Subject));
         Assert.Equal((100m, 100m), (book.Balance(PaymentsClearing), book.Balance(PrepaidCash)));
 
-        book.Apply(new Transfer(Guid.CreateVersion7(), "payout", [new Leg(PrepaidCash, PaymentsClearing, 130m)]));
+        book.Apply(new Transfer(Guid.CreateVersion7(), "refund.paid", [new Leg(PrepaidCash, PaymentsClearing, 130m)]));
         Assert.Equal(-30m, book.Balance(PaymentsClearing));
         Assert.Empty(book.CheckInvariants());
     }
