@@ -15,7 +15,8 @@ namespace Platform.Billing.Application;
 /// <summary>
 /// Refunds: requested by one person, approved by another with the approver role (maker-checker), then paid out by the
 /// payment service. Approval moves prepaid cash to refunds payable; RefundPaid settles it, RefundFailed returns it.
-/// Refunds never exceed what was deposited, nor the prepaid cash left, counting refunds still awaiting a decision.
+/// Refunds never exceed what was deposited, nor the prepaid cash left, counting refunds still awaiting a decision; the
+/// approval checks again (a payment reversed since the request took its deposit back: see DepositReversals).
 /// </summary>
 public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds contracts, AuditTrail audit, TimeProvider clock)
 {
@@ -57,6 +58,15 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
         refund.Approval.Decide(approve, approver, note, clock.GetUtcNow(), "refunds/" + refundId);
         if (approve)
         {
+            // Checked again: a reversal since the request may have taken the money back (then it is not refundable,
+            // even on credit: a refund must not pay out money that never arrived).
+            var (ceiling, _) = await RefundCeilingAsync(refund.CustomerId, ct);
+            if (refund.Amount > ceiling)
+            {
+                throw new PreconditionFailedException("REFUND_EXCEEDS_REFUNDABLE", "refunds/" + refundId,
+                    $"At most {Math.Max(0m, ceiling)} can be refunded now (prepaid cash and deposits not taken back, less refunds approved or paid)");
+            }
+
             var applied = await ledger.ApplyAsync(refund.CustomerId, Postings.RefundApproved(refund.Id, refund.Amount), null, $"refund {refund.Id}", ct);
             db.Enqueue(new RefundApproved(Guid.CreateVersion7(), clock.GetUtcNow(), refund.Id, refund.CustomerId, refund.Amount, applied.Currency, refund.PaymentId), clock);
         }
@@ -73,7 +83,7 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
             ?? throw new NotFoundException("refund", refundId.ToString());
         var transferId = Postings.IdFor("refund-paid", refund.Id);
         await ledger.ApplyAsync(refund.CustomerId, transferId,
-            book => Postings.RefundPaid(refund.Id, refund.Amount, book.Balance(LedgerAccount.PaymentsClearing)), compareReplay: false, $"refund {refund.Id}", ct);
+            book => Postings.RefundPaid(refund.Id, refund.Amount, book), compareReplay: false, $"refund {refund.Id}", ct);
         refund.MarkPaid(clock.GetUtcNow());
         audit.Record("payment", "refund.paid", "refunds/" + refundId, refund.CustomerId, new { refund.Amount });
     }
@@ -117,6 +127,15 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
     /// <summary>min(prepaid cash, deposits − refunds approved) − refunds awaiting a decision.</summary>
     private async Task<decimal> RefundableAsync(Guid customerId, CancellationToken ct)
     {
+        var (ceiling, pending) = await RefundCeilingAsync(customerId, ct);
+        return Math.Max(0m, ceiling - pending);
+    }
+
+    /// <summary>
+    /// min(prepaid cash, deposits not taken back by reversals − refunds approved or paid), and the refunds awaiting a decision.
+    /// </summary>
+    private async Task<(decimal Ceiling, decimal Pending)> RefundCeilingAsync(Guid customerId, CancellationToken ct)
+    {
         var cash = await db.PrepaidAccounts.Where(a => a.CustomerId == customerId).Select(a => (decimal?)a.PrepaidCash).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("prepaid account of customer", customerId.ToString());
         var deposited = await db.Set<LedgerEntryRow>()
@@ -133,7 +152,7 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
             .ToListAsync(ct);
         var pending = refunds.Where(r => r.Pending).Sum(r => r.Sum);
         var approved = refunds.Where(r => !r.Pending).Sum(r => r.Sum);
-        return Math.Max(0m, Math.Min(cash, deposited - approved) - pending);
+        return (Math.Min(cash, deposited - approved), pending);
     }
 }
 

@@ -87,7 +87,7 @@ public sealed class LedgerQueries(BillingDb db, TimeProvider clock)
                     violations.Add($"customer {account.CustomerId} {ledgerAccount}: balance {balance} != sum of entries {expected}");
                 }
 
-                var floor = ledgerAccount == LedgerAccount.PrepaidCash ? -account.CreditLimit : 0m;
+                var floor = ledgerAccount.Floor(account.CreditLimit, account.Receivable);
                 if (balance < floor)
                 {
                     violations.Add($"customer {account.CustomerId} {ledgerAccount}: balance {balance} below {floor}");

@@ -458,10 +458,12 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
     }
 
     /// <summary>A leg as kept in ledger_transfers.legs.</summary>
-    private sealed record StoredLeg(string From, string To, decimal Amount, DateTimeOffset? LotExpiry)
+    /// <remarks>Lot is absent from legs stored before legs could name one (read as null); written only when set.</remarks>
+    private sealed record StoredLeg(string From, string To, decimal Amount, DateTimeOffset? LotExpiry,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Guid? Lot = null)
     {
-        public static StoredLeg Of(Leg leg) => new(leg.From.ToString(), leg.To.ToString(), leg.Amount, leg.LotExpiry);
+        public static StoredLeg Of(Leg leg) => new(leg.From.ToString(), leg.To.ToString(), leg.Amount, leg.LotExpiry, leg.Lot);
 
-        public Leg ToLeg() => new(Enum.Parse<LedgerAccount>(From), Enum.Parse<LedgerAccount>(To), Amount, LotExpiry);
+        public Leg ToLeg() => new(Enum.Parse<LedgerAccount>(From), Enum.Parse<LedgerAccount>(To), Amount, LotExpiry, Lot);
     }
 }

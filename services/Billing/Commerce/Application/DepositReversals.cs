@@ -15,10 +15,19 @@ namespace Platform.Billing.Commerce.Application;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The ledger: one transfer, its id derived from (payment, generation) (<see cref="Postings.DepositReversal"/>): the
-/// reserve share goes back to payments clearing, prepaid cash is debited for what of the deposit it still holds, and
-/// the rest — what settled invoices, and what of the deposit was spent, held or refunded meanwhile — becomes receivable:
-/// the customer owes it. Prepaid cash never goes below zero for it (a shortfall is a receivable, not credit).
+/// The ledger: one transfer, its id derived from (payment, generation) (<see cref="Postings.DepositReversal"/>), which
+/// always applies: the reserve share goes back to payments clearing, prepaid cash is debited for what of the deposit it
+/// still holds — from the deposit's own lot first, so the customer's other lots keep their expiry — and the rest — what
+/// settled invoices, and what of the deposit was spent, held or refunded meanwhile — becomes receivable: the customer
+/// owes it. Prepaid cash never goes below zero for it (a shortfall is a receivable, not credit). A refund already paid
+/// out of the deposit left with money that never came in: clearing goes below zero by it, backed by the receivable.
+/// </para>
+/// <para>
+/// Refunds not paid out yet: one still awaiting a decision is checked again when approved (it may not exceed what is
+/// refundable then, and the reversal's debit of prepaid cash counts: <see cref="Platform.Billing.Application.RefundDesk"/>);
+/// one approved already is in refunds payable and payment will pay it out (billing cannot call it back), so the
+/// reversal counts it as owed, and its RefundPaid then takes clearing below zero by it (RefundFailed instead returns it
+/// to prepaid cash, next to the debt on the invoice).
 /// </para>
 /// <para>
 /// Invoices: the invoices the payment paid stay paid (paid is final, and collections closed their cases); what the
@@ -59,8 +68,11 @@ public sealed class DepositReversals(BillingDb db, LedgerStore ledger, DocumentN
         Invoice? invoice = null;
         if (stored is not null && LedgerStore.Stored(stored) is { Legs.Count: > 0 } deposit)
         {
+            // The lot the deposit created (none when it only paid invoices): the reversal draws on it first.
+            var depositLot = await db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.TransferId == depositId).OrderBy(l => l.Id)
+                .Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct);
             var applied = await ledger.ApplyAsync(new LedgerPosting(customerId, Postings.DepositReversalId(reversal.PaymentId, reversal.Generation),
-                    book => Postings.DepositReversal(reversal.PaymentId, reversal.Generation, deposit, book), CompareReplay: false,
+                    book => Postings.DepositReversal(reversal.PaymentId, reversal.Generation, deposit, book, depositLot), CompareReplay: false,
                     $"payment {reversal.PaymentId} reversed: {reversal.Reason}", TraceParent: Outbox.CurrentTraceParent()), ct)
                 ?? throw new InvalidOperationException("A deposit's reversal always has legs");
             transferId = applied.Transfer.Id;

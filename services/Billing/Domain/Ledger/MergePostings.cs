@@ -21,7 +21,8 @@ public sealed record MergedAmount(LedgerAccount From, LedgerAccount To, decimal 
 /// the survivor's book (see CustomerMerges), so the money they need must be there;</item>
 /// <item>receivables through revenue: the invoices stay as issued, the amount owed and the revenue it earned move
 /// together (as a void here and an issue there would), so later payments and voids of those invoices, redirected to
-/// the survivor, find them;</item>
+/// the survivor, find them; what is owed for money paid out that never came in (clearing below zero, see
+/// <see cref="LedgerAccounts.Floor"/>) moves through clearing, with the shortfall;</item>
 /// <item>an overdraft (prepaid cash below zero on credit) through revenue as well: into the survivor's prepaid cash
 /// when its own credit limit allows, otherwise into its receivable;</item>
 /// <item>the risk reserve only as far as the merged book's clearing cannot pay the cash it hands over: what the
@@ -67,9 +68,12 @@ public static class MergePostings
         Add(moved, LedgerAccount.Held, LedgerAccount.PaymentsClearing, merged.Balance(LedgerAccount.Held));
         Add(moved, LedgerAccount.RefundsPayable, LedgerAccount.PaymentsClearing, merged.Balance(LedgerAccount.RefundsPayable));
 
-        // Receivables move with the revenue they earned; any part without revenue behind it moves with clearing.
+        // Receivables move with the revenue they earned; any part without revenue behind it moves with clearing. What
+        // clearing is short by (a refund paid out of a payment later reversed) is owed and earned nothing: that part
+        // moves with clearing first, so the merged clearing is back at zero and the survivor's is short by it instead.
         var receivable = merged.Balance(LedgerAccount.Receivable);
-        var withRevenue = Math.Clamp(revenue, 0m, receivable);
+        var owedForPayouts = Math.Min(receivable, Math.Max(0m, -merged.Balance(LedgerAccount.PaymentsClearing)));
+        var withRevenue = Math.Clamp(revenue, 0m, receivable - owedForPayouts);
         Add(moved, LedgerAccount.Revenue, LedgerAccount.Receivable, withRevenue);
         Add(moved, LedgerAccount.PaymentsClearing, LedgerAccount.Receivable, receivable - withRevenue);
 

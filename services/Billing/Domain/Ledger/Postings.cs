@@ -44,14 +44,28 @@ public static class Postings
         generation == 0 ? IdFor("deposit", paymentId) : IdFor($"deposit:{generation}", paymentId);
 
     /// <summary>
-    /// Takes back what <paramref name="deposit"/> put in, against the customer's <paramref name="book"/> as it is now:
-    /// the reserve share returns to payments clearing, prepaid cash is debited for what of the deposit it still holds,
-    /// and whatever is no longer there (spent, held, refunded) and what settled invoices becomes receivable: the customer
-    /// owes it. So no balance falls below zero (prepaid cash is never taken into credit) and debits equal credits. When
-    /// refunds were paid out of clearing meanwhile, more of the reserve is released so that clearing covers the payment;
-    /// when even the reserve cannot, the ledger refuses it (INSUFFICIENT_BALANCE) and the cause is retried.
+    /// Takes back what <paramref name="deposit"/> put in, against the customer's <paramref name="book"/> as it is now.
+    /// It always applies (the payment service has taken the money back already; a refused reversal would leave the two
+    /// services disagreeing for good), and debits equal credits:
+    /// <list type="bullet">
+    /// <item>the reserve share returns to payments clearing — more of the reserve, up to all of it, when clearing holds
+    /// less than the payment (refunds were paid out of it meanwhile);</item>
+    /// <item>prepaid cash is debited for what of the deposit it still holds (never below zero, nor further on credit),
+    /// drawn from the deposit's own lot (<paramref name="depositLot"/>) first, so the customer's other money keeps its
+    /// expiry; only what the deposit's lot no longer holds comes from the soonest-expiring others;</item>
+    /// <item>the rest becomes receivable — the customer owes it: what settled invoices, and what of the deposit was spent,
+    /// held, or refunded. A refund approved (in refunds payable, payment will pay it out) or paid out already was paid
+    /// with money that never arrived, so it is owed like spent money.</item>
+    /// </list>
+    /// Clearing pays the payment back. When refunds were paid out of it and the reserve cannot make up the difference,
+    /// clearing goes below zero by what was paid out and never came in — exactly the part of the receivable the refund
+    /// left owing (the floor of clearing is minus the receivable, see <see cref="LedgerAccounts.Floor"/>); the customer
+    /// paying the invoice makes clearing whole again. No other account goes below its floor: with the accounts this
+    /// ledger has, money paid out that never came in has to show as an asset below zero, and clearing is the one whose
+    /// meaning (received less paid out) it is.
     /// </summary>
-    public static Transfer DepositReversal(Guid paymentId, int generation, Transfer deposit, PrepaidBook book)
+    /// <param name="depositLot">The prepaid lot the deposit created (null when unknown: soonest-expiring lots first).</param>
+    public static Transfer DepositReversal(Guid paymentId, int generation, Transfer deposit, PrepaidBook book, Guid? depositLot = null)
     {
         var invoiced = deposit.Legs.Where(l => l is { From: LedgerAccount.PaymentsClearing, To: LedgerAccount.Receivable }).Sum(l => l.Amount);
         var deposited = deposit.Legs.Where(l => l is { From: LedgerAccount.PaymentsClearing, To: LedgerAccount.PrepaidCash }).Sum(l => l.Amount);
@@ -69,7 +83,7 @@ public static class Postings
 
         if (fromCash > 0)
         {
-            legs.Add(new Leg(LedgerAccount.PrepaidCash, LedgerAccount.PaymentsClearing, fromCash));
+            legs.Add(new Leg(LedgerAccount.PrepaidCash, LedgerAccount.PaymentsClearing, fromCash, Lot: depositLot));
         }
 
         if (owed > 0)
@@ -113,14 +127,18 @@ public static class Postings
 
     /// <summary>
     /// A refund paid out of payments clearing; when clearing holds less than the refund (the reserve took its share of
-    /// the deposits), the difference is first released from the reserve.
+    /// the deposits), the difference is first released from the reserve, as far as the reserve holds it. It is a fact
+    /// (payment has paid), so it applies whenever the ledger's floors allow: when a reversal took back the deposit the
+    /// approved refund came from, clearing goes below zero by the payout, and the reversal's receivable is what the
+    /// customer owes for it (the floor of clearing, <see cref="LedgerAccounts.Floor"/>).
     /// </summary>
-    public static Transfer RefundPaid(Guid refundId, decimal amount, decimal clearing)
+    public static Transfer RefundPaid(Guid refundId, decimal amount, PrepaidBook book)
     {
         var legs = new List<Leg>();
-        if (clearing < amount)
+        var release = Math.Min(amount - book.Balance(LedgerAccount.PaymentsClearing), book.Balance(LedgerAccount.RiskReserve));
+        if (release > 0)
         {
-            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.RiskReserve, amount - clearing));
+            legs.Add(new Leg(LedgerAccount.PaymentsClearing, LedgerAccount.RiskReserve, release));
         }
 
         legs.Add(new Leg(LedgerAccount.RefundsPayable, LedgerAccount.PaymentsClearing, amount));

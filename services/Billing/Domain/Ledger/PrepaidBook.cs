@@ -74,7 +74,14 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
 
         foreach (var (account, balance) in next)
         {
-            var floor = account == LedgerAccount.PrepaidCash ? -CreditLimit : 0m;
+            var floor = account.Floor(CreditLimit, next.GetValueOrDefault(LedgerAccount.Receivable));
+            if (account == LedgerAccount.PaymentsClearing && !LedgerAccounts.MayShortClearing(transfer.Code))
+            {
+                // Only a payout of money that never came in (and a merge handing such a debt over) takes clearing below
+                // zero; no other transfer, whatever its caller, may take it further down than it is.
+                floor = Math.Min(0m, balances.GetValueOrDefault(account));
+            }
+
             if (balance < floor)
             {
                 throw new PreconditionFailedException("INSUFFICIENT_BALANCE", "accounts/" + account,
@@ -138,7 +145,7 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
                 broken.Add($"{account}: balance {Balance(account)} != sum of entries {fromEntries}");
             }
 
-            var floor = account == LedgerAccount.PrepaidCash ? -CreditLimit : 0m;
+            var floor = account.Floor(CreditLimit, Balance(LedgerAccount.Receivable));
             if (Balance(account) < floor)
             {
                 broken.Add($"{account}: balance {Balance(account)} below {floor}");
@@ -168,13 +175,17 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
                 .Require(leg.From != leg.To, $"legs[{i}].to", "must differ from the account debited")
                 .Require(Enum.IsDefined(leg.From), $"legs[{i}].from", "unknown account")
                 .Require(Enum.IsDefined(leg.To), $"legs[{i}].to", "unknown account")
-                .Require(leg.LotExpiry is null || leg.To == LedgerAccount.PrepaidCash, $"legs[{i}].lot_expiry", "only money credited to prepaid cash has a lot");
+                .Require(leg.LotExpiry is null || leg.To == LedgerAccount.PrepaidCash, $"legs[{i}].lot_expiry", "only money credited to prepaid cash has a lot")
+                .Require(leg.Lot is null || leg.From == LedgerAccount.PrepaidCash, $"legs[{i}].lot", "only money debited from prepaid cash is drawn from a lot");
         }
 
         check.ThrowIfInvalid();
     }
 
-    /// <summary>Credit to prepaid cash: a new lot. Debit from prepaid cash: spend the soonest-expiring lots first.</summary>
+    /// <summary>
+    /// Credit to prepaid cash: a new lot. Debit from prepaid cash: the lot the leg names first (what remains of it),
+    /// then the soonest-expiring lots.
+    /// </summary>
     private void MoveLots(Guid transferId, Leg leg)
     {
         if (leg.To == LedgerAccount.PrepaidCash)
@@ -186,7 +197,8 @@ public sealed class PrepaidBook(decimal creditLimit = 0m)
         if (leg.From == LedgerAccount.PrepaidCash)
         {
             var due = leg.Amount;
-            foreach (var lot in lots.Where(l => l.Remaining > 0).OrderBy(l => l.ExpiresAt ?? DateTimeOffset.MaxValue).ThenBy(l => l.Id).ToList())
+            foreach (var lot in lots.Where(l => l.Remaining > 0).OrderBy(l => l.Id != leg.Lot).ThenBy(l => l.ExpiresAt ?? DateTimeOffset.MaxValue)
+                         .ThenBy(l => l.Id).ToList())
             {
                 var take = Math.Min(due, lot.Remaining);
                 lots[lots.IndexOf(lot)] = lot with { Remaining = lot.Remaining - take };

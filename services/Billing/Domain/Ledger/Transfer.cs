@@ -2,7 +2,12 @@ namespace Platform.Billing.Domain.Ledger;
 
 /// <summary>One movement: <paramref name="Amount"/> debited to <paramref name="From"/>'s side and credited to <paramref name="To"/>'s.</summary>
 /// <param name="LotExpiry">For money credited to prepaid cash: when that lot expires (null: never).</param>
-public sealed record Leg(LedgerAccount From, LedgerAccount To, decimal Amount, DateTimeOffset? LotExpiry = null);
+/// <param name="Lot">
+/// For money debited from prepaid cash: the lot to draw from first, as far as it still holds money, before the
+/// soonest-expiring others (null: soonest-expiring first). A deposit's reversal names the deposit's own lot, so the
+/// customer's other money keeps its place in the expiry order.
+/// </param>
+public sealed record Leg(LedgerAccount From, LedgerAccount To, decimal Amount, DateTimeOffset? LotExpiry = null, Guid? Lot = null);
 
 /// <summary>
 /// A caller-identified, atomic set of legs: all apply or none. Every leg debits one account and credits another by the
@@ -44,6 +49,11 @@ public sealed record Transfer(Guid Id, string Code, IReadOnlyList<Leg> Legs)
             if (a.LotExpiry != b.LotExpiry)
             {
                 return $"legs[{i}].lot_expiry";
+            }
+
+            if (a.Lot != b.Lot)
+            {
+                return $"legs[{i}].lot";
             }
         }
 

@@ -26,7 +26,12 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
 {
     private static CallOptions System => Tokens.As(Roles.Service);
 
+    private static readonly CallOptions Clerk = Tokens.AsUser("alice", Roles.FinanceClerk);
+    private static readonly CallOptions Approver = Tokens.AsUser("bob", Roles.FinanceApprover);
+
     private Invoices.InvoicesClient Invoices => new(host.Billing.Channel);
+
+    private Refunds.RefundsClient Refunds => new(host.Billing.Channel);
 
     private static PaymentReceived Received(Guid paymentId, Guid customerId, decimal amount, int generation = 0, params Guid[] invoiceIds) =>
         new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, paymentId, customerId, amount, "CNY", "cheque", DateTimeOffset.UtcNow, null,
@@ -127,6 +132,138 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
         await WaitConsumedAsync(settles, "PaymentReceivedConsumer");
         Assert.Equal(0m, (await BalancesAsync(customer))[LedgerAccount.Receivable]);
         Assert.Equal(InvoiceState.Paid, (await InvoicesOfAsync(customer)).Single(i => i.Id == owed.Id).State);
+        await host.AssertSoundAsync(customer);
+    }
+
+    private async Task<string> RequestRefundAsync(Guid customerId, decimal amount) =>
+        (await Refunds.RequestRefundAsync(new RequestRefundRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customerId.ToString(), Amount = amount.ToMoney("CNY"), Reason = "service cancelled",
+        }, Clerk)).RefundId;
+
+    private async Task<string> ApprovedRefundAsync(Guid customerId, decimal amount)
+    {
+        var refundId = await RequestRefundAsync(customerId, amount);
+        await Refunds.ApproveRefundAsync(new DecideRefundRequest { RequestId = Guid.NewGuid().ToString(), RefundId = refundId }, Approver);
+        return refundId;
+    }
+
+    private async Task PaidOutAsync(Guid customerId, string refundId, decimal amount)
+    {
+        await host.PublishAsync(new RefundPaid(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.Parse(refundId), customerId, amount, "CNY"));
+        await Eventually.Until(async () => await Refunds.GetRefundAsync(new GetRefundRequest { RefundId = refundId }, Clerk),
+            r => r.State == Contracts.Billing.V1.RefundState.Paid, what: "RefundPaid to settle the refund");
+    }
+
+    /// <summary>No balance below zero, but clearing, which may be short by no more than the customer owes.</summary>
+    private static void AssertFloors(Dictionary<LedgerAccount, decimal> balances)
+    {
+        Assert.All(balances.Where(b => b.Key != LedgerAccount.PaymentsClearing), b => Assert.True(b.Value >= 0, $"{b.Key} is {b.Value}"));
+        Assert.True(balances[LedgerAccount.PaymentsClearing] + balances[LedgerAccount.Receivable] >= 0);
+    }
+
+    [Fact]
+    public async Task A_deposit_partly_refunded_and_paid_out_is_taken_back_once_and_the_refund_is_owed_with_the_spending()
+    {
+        // A cheque of 1000 deposits (reserve 100); 100 is spent, 300 refunded and paid out; then the cheque bounces.
+        var customer = Guid.CreateVersion7();
+        var payment = Guid.CreateVersion7();
+        await host.PublishAsync(Received(payment, customer, 1000m));
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 1000m, what: "the deposit");
+        await host.Ledger.TransferAsync(BillingHost.Consume(customer, 100m), System);
+        var refundId = await ApprovedRefundAsync(customer, 300m);
+        await PaidOutAsync(customer, refundId, 300m);
+        var before = await BalancesAsync(customer);
+        Assert.Equal((600m, 600m, 100m), (before[LedgerAccount.PrepaidCash], before[LedgerAccount.PaymentsClearing], before[LedgerAccount.RiskReserve]));
+
+        var bounced = Reversed(payment, customer, 1000m, PaymentReversed.Bounced);
+        await host.PublishAsync(bounced);
+        await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
+
+        // Applied, not refused: prepaid cash gives its 600, the reserve is released, and 100 spent + 300 refunded is owed;
+        // clearing is short by the 300 paid out of money that never came in, backed by that receivable.
+        var after = await BalancesAsync(customer);
+        Assert.Equal((0m, 0m, 0m, 400m, -300m), (after[LedgerAccount.PrepaidCash], after[LedgerAccount.RiskReserve], after[LedgerAccount.RefundsPayable],
+            after[LedgerAccount.Receivable], after[LedgerAccount.PaymentsClearing]));
+        AssertFloors(after);
+        await host.AssertSoundAsync(customer);
+        var recorded = await host.Billing.QueryAsync<BillingDb, DepositReversal>(db => db.Set<DepositReversal>().AsNoTracking().SingleAsync(r => r.PaymentId == payment));
+        Assert.Equal(400m, recorded.Owed);
+        var owed = Assert.Single(await InvoicesOfAsync(customer));
+        Assert.Equal((InvoiceState.Open, 400m, recorded.InvoiceId), (owed.State, owed.Amount, (Guid?)owed.Id));
+
+        // Redelivered and re-published: changes nothing.
+        await host.PublishAsync(bounced);
+        var republished = bounced with { EventId = Guid.CreateVersion7() };
+        await host.PublishAsync(republished);
+        await WaitConsumedAsync(republished, "PaymentReversedConsumer");
+        Assert.Equal(after, await BalancesAsync(customer));
+        Assert.Equal(1, await TransfersAsync(customer, "payment.reversed"));
+        Assert.Single(await InvoicesOfAsync(customer));
+
+        // The customer pays the invoice: nothing is owed, and clearing holds the money that paid for what was spent.
+        var settles = Received(Guid.CreateVersion7(), customer, 400m);
+        await host.PublishAsync(settles);
+        await WaitConsumedAsync(settles, "PaymentReceivedConsumer");
+        var settled = await BalancesAsync(customer);
+        Assert.Equal((0m, 100m, 100m), (settled[LedgerAccount.Receivable], settled[LedgerAccount.PaymentsClearing], settled[LedgerAccount.Revenue]));
+        await host.AssertSoundAsync(customer);
+    }
+
+    [Fact]
+    public async Task Refunds_not_yet_paid_out_a_requested_one_is_refused_at_approval_and_an_approved_ones_payout_still_applies()
+    {
+        var customer = Guid.CreateVersion7();
+        var payment = Guid.CreateVersion7();
+        await host.PublishAsync(Received(payment, customer, 1000m));
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 1000m, what: "the deposit");
+        var approved = await ApprovedRefundAsync(customer, 400m);
+        var requested = await RequestRefundAsync(customer, 200m);
+
+        var bounced = Reversed(payment, customer, 1000m, PaymentReversed.Bounced);
+        await host.PublishAsync(bounced);
+        await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
+        var after = await BalancesAsync(customer);
+        Assert.Equal((0m, 400m, 400m, 0m), (after[LedgerAccount.PrepaidCash], after[LedgerAccount.RefundsPayable], after[LedgerAccount.Receivable],
+            after[LedgerAccount.PaymentsClearing]));
+        await host.AssertSoundAsync(customer);
+
+        // The request made before the reversal is not refundable any more.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Refunds.ApproveRefundAsync(
+            new DecideRefundRequest { RequestId = Guid.NewGuid().ToString(), RefundId = requested }, Approver).ResponseAsync);
+        Assert.Equal((StatusCode.FailedPrecondition, "REFUND_EXCEEDS_REFUNDABLE"), (refused.StatusCode, refused.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Reason));
+
+        // Payment pays the approved one out (it was already on its way): billing books it; the customer owes it.
+        await PaidOutAsync(customer, approved, 400m);
+        var paid = await BalancesAsync(customer);
+        Assert.Equal((0m, 400m, -400m), (paid[LedgerAccount.RefundsPayable], paid[LedgerAccount.Receivable], paid[LedgerAccount.PaymentsClearing]));
+        AssertFloors(paid);
+        await host.AssertSoundAsync(customer);
+    }
+
+    [Fact]
+    public async Task Reversing_the_later_of_two_deposits_leaves_the_earlier_lot_with_its_own_expiry()
+    {
+        // Validity 365 days: the first deposit expires in 265 days, the second (reversed) in 365.
+        var customer = Guid.CreateVersion7();
+        var earlier = DateTimeOffset.UtcNow.AddDays(-100);
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customer, 300m, "CNY", "bank_transfer",
+            earlier, null, null, 0));
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 300m, what: "the first deposit");
+        var payment = Guid.CreateVersion7();
+        await host.PublishAsync(Received(payment, customer, 500m));
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 800m, what: "the second deposit");
+
+        var bounced = Reversed(payment, customer, 500m, PaymentReversed.Bounced);
+        await host.PublishAsync(bounced);
+        await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
+
+        var balances = await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customer.ToString() }, System);
+        var lot = Assert.Single(balances.OpenLots);
+        Assert.Equal((300m, 300m), (lot.Original.ToDecimal(), lot.Remaining.ToDecimal()));
+        Assert.Equal(earlier.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(300m, await host.AvailableAsync(customer));
+        Assert.Empty(await InvoicesOfAsync(customer));
         await host.AssertSoundAsync(customer);
     }
 

@@ -86,6 +86,35 @@ public sealed class MergePostingsTests
     }
 
     [Fact]
+    public void A_clearing_short_by_a_refund_of_a_reversed_payment_moves_with_the_debt_it_backs()
+    {
+        // Promotional spending gives revenue without cash: the debt must still move with clearing, not with revenue.
+        var merged = new PrepaidBook();
+        merged.Apply(Postings.PromotionalCredit(Guid.CreateVersion7(), 500m));
+        merged.Apply(T("spend-promotion", new Leg(PromotionalCredit, Revenue, 500m)));
+        var payment = Guid.CreateVersion7();
+        var deposit = merged.Apply(Postings.Deposit(payment, 1000m, Now.AddDays(30), 0.1m)).Transfer;
+        var refund = Guid.CreateVersion7();
+        merged.Apply(Postings.RefundApproved(refund, 400m));
+        merged.Apply(Postings.RefundPaid(refund, 400m, merged));
+        merged.Apply(Postings.DepositReversal(payment, 0, deposit, merged));
+        Assert.Equal((-400m, 400m, 500m), (merged.Balance(PaymentsClearing), merged.Balance(Receivable), merged.Balance(Revenue)));
+        var survivor = new PrepaidBook();
+        survivor.Apply(Postings.Deposit(Guid.CreateVersion7(), 100m, Now.AddDays(10), 0m));
+
+        var (emptied, after, before) = Merge(merged, survivor);
+
+        Assert.Empty(emptied.CheckInvariants());
+        Assert.Empty(after.CheckInvariants());
+        Assert.Equal((0m, 0m, 500m), (emptied.Balance(PaymentsClearing), emptied.Balance(Receivable), emptied.Balance(Revenue)));
+        Assert.Equal((-300m, 400m, 100m), (after.Balance(PaymentsClearing), after.Balance(Receivable), after.Balance(PrepaidCash)));
+        foreach (var account in Enum.GetValues<LedgerAccount>())
+        {
+            Assert.Equal(before[account], emptied.Balance(account) + after.Balance(account));
+        }
+    }
+
+    [Fact]
     public void An_empty_book_moves_nothing_and_ids_derive_from_the_pair()
     {
         var moved = MergePostings.Moved(new PrepaidBook());
