@@ -166,11 +166,13 @@ public sealed class PaymentReversalTests(EngagementServices services) : IClassFi
     {
         var customer = await services.RegisterAsync();
         var kept = Paid(customer.CustomerId, 700m, T0);
-        var bounced = Enumerable.Range(0, 12).Select(i => Paid(customer.CustomerId, 1000m + i, T0.AddHours(i + 1))).ToList();
+        var bounced = Enumerable.Range(0, 60).Select(i => Paid(customer.CustomerId, 1000m + i, T0.AddHours(i + 1))).ToList();
         var reversals = bounced.Select(p => Reversed(p, T0.AddDays(1))).ToList();
 
-        // Not waiting in between: announcements are taken in batches while reversals are applied beside them.
-        await Task.WhenAll(bounced.Select(p => services.PublishAsync(p)).Concat(reversals.Select(r => services.PublishAsync(r))).Append(services.PublishAsync(kept)));
+        // Not waiting for them to be applied: the announcements are taken in batches while the reversals, published
+        // right behind, are applied beside them; some reversals overtake their announcements.
+        await Task.WhenAll(bounced.Select(p => services.PublishAsync(p)).Append(services.PublishAsync(kept)));
+        await Task.WhenAll(reversals.Select(r => services.PublishAsync(r)));
         foreach (var id in bounced.Select(p => p.EventId).Concat(reversals.Select(r => r.EventId)).Append(kept.EventId))
         {
             await Eventually.Until(() => Task.FromResult(services.Consumed.Of(id)), n => n >= 1, what: "the announcement or reversal consumed");
