@@ -14,6 +14,7 @@ public static class EngagementExtensions
     {
         bus.AddConsumer<EngagementContractSignedConsumer>();
         bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer>();
+        bus.AddConsumer<EngagementPaymentReversedConsumer>();
         bus.AddConsumer<EngagementRefundPaidConsumer>();
         bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer>();
         bus.AddConsumer<EngagementPrepaidExpiredConsumer>();

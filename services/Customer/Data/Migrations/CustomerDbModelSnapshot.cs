@@ -799,6 +799,10 @@ namespace Platform.Customer.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -830,9 +834,9 @@ namespace Platform.Customer.Data.Migrations
                     b.HasIndex("CustomerId", "Id")
                         .HasDatabaseName("ix_loyalty_entries_customer_id_id");
 
-                    b.HasIndex("CustomerId", "Kind", "SourceId")
+                    b.HasIndex("CustomerId", "Kind", "SourceId", "Generation")
                         .IsUnique()
-                        .HasDatabaseName("ix_loyalty_entries_customer_id_kind_source_id");
+                        .HasDatabaseName("ix_loyalty_entries_customer_id_kind_source_id_generation");
 
                     b.ToTable("loyalty_entries", (string)null);
                 });
@@ -955,9 +959,12 @@ namespace Platform.Customer.Data.Migrations
             modelBuilder.Entity("Platform.Customer.Engagement.Domain.PaymentFact", b =>
                 {
                     b.Property<Guid>("PaymentId")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("payment_id");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
 
                     b.Property<decimal>("Amount")
                         .HasPrecision(19, 4)
@@ -978,7 +985,11 @@ namespace Platform.Customer.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
-                    b.HasKey("PaymentId")
+                    b.Property<DateTimeOffset?>("ReversedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reversed_at");
+
+                    b.HasKey("PaymentId", "Generation")
                         .HasName("pk_payment_facts");
 
                     b.HasIndex("ReceivedAt")
@@ -988,6 +999,41 @@ namespace Platform.Customer.Data.Migrations
                         .HasDatabaseName("ix_payment_facts_customer_id_received_at");
 
                     b.ToTable("payment_facts", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Customer.Engagement.Domain.PaymentReversal", b =>
+                {
+                    b.Property<Guid>("PaymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_id");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("ReversedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reversed_at");
+
+                    b.HasKey("PaymentId", "Generation")
+                        .HasName("pk_payment_reversals");
+
+                    b.ToTable("payment_reversals", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Customer.Engagement.Domain.Referral", b =>

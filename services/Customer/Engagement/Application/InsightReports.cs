@@ -23,7 +23,7 @@ public sealed record RepKpis(Guid OwnerId, int TasksDue, int TasksDoneOnTime, in
 
 /// <summary>
 /// Insight and supervision reports. Segments use each customer's current tier, grade, industry and owner; the figures
-/// come from the lifecycle history, payment facts and survey answers of the period and of the one before it.
+/// come from the lifecycle history, payment facts (those not taken back) and survey answers of the period and of the one before it.
 /// </summary>
 public sealed class InsightReports(CustomerDb db, TimeProvider clock)
 {
@@ -67,7 +67,7 @@ public sealed class InsightReports(CustomerDb db, TimeProvider clock)
             .Select(c => new Member(c.Id, c.ValueTier, c.IntentGrade, c.Industry, c.OwnerId)).ToListAsync(ct);
         var moves = await db.Set<LifecycleChange>().AsNoTracking().Where(c => c.OccurredAt < period.End)
             .Select(c => new StageMove(c.CustomerId, c.From, c.To, c.OccurredAt)).ToListAsync(ct);
-        var purchases = await db.Set<PaymentFact>().AsNoTracking().Where(p => p.ReceivedAt >= from && p.ReceivedAt < period.End)
+        var purchases = await db.Set<PaymentFact>().AsNoTracking().Where(p => p.ReceivedAt >= from && p.ReceivedAt < period.End && p.ReversedAt == null)
             .Select(p => new Purchase(p.CustomerId, p.Amount, p.ReceivedAt)).ToListAsync(ct);
         var scores = await db.Set<SurveyAnswer>().AsNoTracking().Where(s => s.AnsweredAt >= from && s.AnsweredAt < period.End)
             .Select(s => new Score(s.CustomerId, s.Score, s.AnsweredAt)).ToListAsync(ct);

@@ -10,7 +10,10 @@ using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Customer.Engagement.Application;
 
-/// <summary>Loyalty points: earned once per source (payment, referral), revoked on refunds, redeemed into promotional credit.</summary>
+/// <summary>
+/// Loyalty points: earned once per source (payment announcement, referral), revoked on refunds and reversals, redeemed
+/// into promotional credit.
+/// </summary>
 public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<LoyaltyRules> rules)
 {
     private readonly HashSet<Guid> loadedPaymentSources = [];
@@ -32,7 +35,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
         var points = Rules.PointsFor(payment.Amount);
         if (points > 0)
         {
-            await AddOnceAsync(payment.CustomerId, LoyaltyEntryKind.Payment, points, payment.PaymentId, payment.PaymentId, ct);
+            await AddOnceAsync(payment.CustomerId, LoyaltyEntryKind.Payment, points, payment.PaymentId, payment.PaymentId, payment.Generation, ct);
         }
     }
 
@@ -41,18 +44,40 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
     {
         await db.LockForTransactionAsync(AdvisoryLocks.KeyOf("loyalty", refund.CustomerId), ct);
         var wanted = Rules.PointsFor(refund.Amount);
-        long earned = wanted, revoked = 0;
-        if (refund.PaymentId is { } paymentId)
-        {
-            earned = await db.Set<LoyaltyEntry>().Where(e => e.PaymentId == paymentId && e.Kind == LoyaltyEntryKind.Payment).SumAsync(e => e.Points, ct);
-            revoked = -await db.Set<LoyaltyEntry>().Where(e => e.PaymentId == paymentId && e.Kind == LoyaltyEntryKind.RefundRevoked).SumAsync(e => e.Points, ct);
-        }
-
+        var (earned, revoked) = refund.PaymentId is { } paymentId ? await EarnedAndRevokedAsync(paymentId, ct) : (wanted, 0L);
         var points = LoyaltyRules.RevokedFor(wanted, earned, revoked, await BalanceAsync(refund.CustomerId, ct));
         if (points > 0)
         {
-            await AddOnceAsync(refund.CustomerId, LoyaltyEntryKind.RefundRevoked, -points, refund.RefundId, refund.PaymentId, ct);
+            await AddOnceAsync(refund.CustomerId, LoyaltyEntryKind.RefundRevoked, -points, refund.RefundId, refund.PaymentId, 0, ct);
         }
+    }
+
+    /// <summary>
+    /// Takes back what the reversed announcement earned, less what refunds and reversals of the payment took back already
+    /// (a payment partly refunded, then reversed, loses in all no more than it earned), never below a zero balance.
+    /// The caller holds the payment's lock (<see cref="ValueTierGrader.LockAsync"/>), as a refund's does.
+    /// </summary>
+    public async Task RevokeForReversalAsync(PaymentFact reversed, CancellationToken ct)
+    {
+        await db.LockForTransactionAsync(AdvisoryLocks.KeyOf("loyalty", reversed.CustomerId), ct);
+        var wanted = await db.Set<LoyaltyEntry>()
+            .Where(e => e.PaymentId == reversed.PaymentId && e.Generation == reversed.Generation && e.Kind == LoyaltyEntryKind.Payment && e.CustomerId == reversed.CustomerId)
+            .SumAsync(e => e.Points, ct);
+        var (earned, revoked) = await EarnedAndRevokedAsync(reversed.PaymentId, ct);
+        var points = LoyaltyRules.RevokedFor(wanted, earned, revoked, await BalanceAsync(reversed.CustomerId, ct));
+        if (points > 0)
+        {
+            await AddOnceAsync(reversed.CustomerId, LoyaltyEntryKind.PaymentReversed, -points, reversed.PaymentId, reversed.PaymentId, reversed.Generation, ct);
+        }
+    }
+
+    /// <summary>What a payment earned over all its announcements, and what refunds and reversals took back of it (positive).</summary>
+    private async Task<(long Earned, long Revoked)> EarnedAndRevokedAsync(Guid paymentId, CancellationToken ct)
+    {
+        var sums = await db.Set<LoyaltyEntry>().Where(e => e.PaymentId == paymentId)
+            .GroupBy(e => e.Kind).Select(g => new { g.Key, Points = g.Sum(e => e.Points) }).ToListAsync(ct);
+        return (sums.Where(s => s.Key == LoyaltyEntryKind.Payment).Sum(s => s.Points),
+            -sums.Where(s => s.Key is LoyaltyEntryKind.RefundRevoked or LoyaltyEntryKind.PaymentReversed).Sum(s => s.Points));
     }
 
     /// <summary>The referrer of a customer who just signed a first contract earns the referral reward, once.</summary>
@@ -65,7 +90,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
         }
 
         referral.RewardedAt = clock.GetUtcNow();
-        await AddOnceAsync(referral.ReferrerCustomerId, LoyaltyEntryKind.Referral, Rules.ReferralPoints, referredCustomerId, null, ct);
+        await AddOnceAsync(referral.ReferrerCustomerId, LoyaltyEntryKind.Referral, Rules.ReferralPoints, referredCustomerId, null, 0, ct);
     }
 
     public async Task<Referral> RecordReferralAsync(Guid referrerId, Guid referredId, CancellationToken ct)
@@ -113,7 +138,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
         }
 
         var redemptionId = Guid.CreateVersion7();
-        var entry = await AddOnceAsync(customerId, LoyaltyEntryKind.Redeemed, -points, redemptionId, null, ct);
+        var entry = await AddOnceAsync(customerId, LoyaltyEntryKind.Redeemed, -points, redemptionId, null, 0, ct);
         var credit = Rules.CreditFor(points);
         db.Enqueue(new LoyaltyCreditRedeemed(Guid.CreateVersion7(), clock.GetUtcNow(), redemptionId, customerId, points, credit,
             BuildingBlocks.Money.MoneyExtensions.DefaultCurrency), clock);
@@ -130,11 +155,13 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
             .Where(e => e.CustomerId == customerId && (after == null || e.Id < after))
             .OrderByDescending(e => e.Id).Take(size + 1).ToListAsync(ct);
 
-    private async Task<LoyaltyEntry> AddOnceAsync(Guid customerId, LoyaltyEntryKind kind, long points, Guid sourceId, Guid? paymentId, CancellationToken ct)
+    private async Task<LoyaltyEntry> AddOnceAsync(Guid customerId, LoyaltyEntryKind kind, long points, Guid sourceId, Guid? paymentId, int generation,
+        CancellationToken ct)
     {
         var existing = kind == LoyaltyEntryKind.Payment && loadedPaymentSources.Contains(sourceId)
-            ? db.Tracked<LoyaltyEntry>(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId)
-            : await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId, ct);
+            ? db.Tracked<LoyaltyEntry>(e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId && e.Generation == generation)
+            : await db.Set<LoyaltyEntry>().SingleOrDefaultAsync(
+                e => e.CustomerId == customerId && e.Kind == kind && e.SourceId == sourceId && e.Generation == generation, ct);
         if (existing is not null)
         {
             return existing;
@@ -148,6 +175,7 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
             Points = points,
             SourceId = sourceId,
             PaymentId = paymentId,
+            Generation = generation,
             OccurredAt = clock.GetUtcNow(),
         };
         db.Add(entry);

@@ -9,15 +9,23 @@ using Platform.Customer.Engagement.Domain;
 
 namespace Platform.Customer.Engagement.Application;
 
-/// <summary>Keeps payment and refund facts and recomputes the value tier from the trailing 12 months.</summary>
+/// <summary>Keeps payment, reversal and refund facts and recomputes the value tier from the trailing 12 months.</summary>
 /// <remarks>
-/// A batch of payments (InboxBatchConsumer) is read up front by <see cref="LoadAsync"/>: which payments are already
-/// known and each customer's saved window sums, with three queries for the whole batch, and the current tiers from the
-/// batch's profile snapshots. Each payment then adds to those what the unit of work holds, as it would read them one by one.
+/// <para>
+/// A batch of payments (InboxBatchConsumer) is read up front by <see cref="LoadAsync"/>: the generations of each payment
+/// already seen and each customer's saved window sums, with four queries for the whole batch, and the current tiers from
+/// the batch's profile snapshots. Each payment then adds to those what the unit of work holds, as it would read them one by one.
+/// </para>
+/// <para>
+/// Payment announcements count once per (payment, generation), and not at all once taken back (<see cref="PaymentGenerations"/>).
+/// Events are unordered, so an announcement and its reversal may be applied at the same time by two consumers: both
+/// take a transaction-scoped advisory lock per payment (<see cref="LockAsync"/>) before reading what the other writes.
+/// </para>
 /// </remarks>
 public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<TierThresholds> thresholds)
 {
-    private readonly Dictionary<Guid, bool> loadedPayments = [];
+    /// <summary>Per payment of the batch: the highest generation announced or reversed before it (null: none).</summary>
+    private readonly Dictionary<Guid, int?> loadedGenerations = [];
 
     private readonly Dictionary<Guid, SavedBasis> loadedBasis = [];
 
@@ -26,22 +34,24 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     private sealed record SavedBasis(decimal Paid, int Count, decimal Refunded, ValueTier? Tier);
 
     /// <summary>
-    /// Reads what the payments of a batch will ask (whether each is known; the customers' saved sums over the window) and
-    /// keeps their tiers from <paramref name="profiles"/>, replacing what an earlier load read of them.
+    /// Locks the payments of a batch (<see cref="LockAsync"/>), reads what they will ask (the generations seen of each; the
+    /// customers' saved sums over the window) and keeps their tiers from <paramref name="profiles"/>, replacing what an
+    /// earlier load read of them.
     /// </summary>
     public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyCollection<Guid> paymentIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles,
         CancellationToken ct)
     {
-        var known = await db.Set<PaymentFact>().AsNoTracking().Where(p => paymentIds.Contains(p.PaymentId)).Select(p => p.PaymentId).ToListAsync(ct);
+        await LockAsync(paymentIds, ct);
+        var seen = await HighestGenerationsAsync(paymentIds, ct);
         foreach (var id in paymentIds)
         {
-            loadedPayments[id] = known.Contains(id);
+            loadedGenerations[id] = seen.TryGetValue(id, out var highest) ? highest : null;
         }
 
         loadedAt = clock.GetUtcNow();
         var since = loadedAt - ValueTiers.Window;
         var paid = await db.Set<PaymentFact>().AsNoTracking()
-            .Where(p => customerIds.Contains(p.CustomerId) && p.ReceivedAt > since && p.ReceivedAt <= loadedAt)
+            .Where(p => customerIds.Contains(p.CustomerId) && p.ReceivedAt > since && p.ReceivedAt <= loadedAt && p.ReversedAt == null)
             .GroupBy(p => p.CustomerId).Select(g => new { g.Key, Paid = g.Sum(p => p.Amount), Count = g.Count() }).ToDictionaryAsync(g => g.Key, ct);
         var refunded = await db.Set<RefundFact>().AsNoTracking()
             .Where(r => customerIds.Contains(r.CustomerId) && r.PaidAt > since && r.PaidAt <= loadedAt)
@@ -54,12 +64,22 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         }
     }
 
-    /// <summary>Stores the payment once (by payment id); false when it was already known.</summary>
+    /// <summary>
+    /// Stores the announcement once per (payment, generation), for the customer it names; null when it counts for
+    /// nothing: a repeat, or an announcement already taken back (its reversal or a later generation came first).
+    /// </summary>
     public async Task<PaymentFact?> RecordPaymentAsync(PaymentReceived paid, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(paid.Generation);
+        if (!loadedGenerations.TryGetValue(paid.PaymentId, out var seen))
+        {
+            await LockAsync([paid.PaymentId], ct);
+            seen = (await HighestGenerationsAsync([paid.PaymentId], ct)).TryGetValue(paid.PaymentId, out var highest) ? highest : null;
+        }
+
         // Local too: a batch of messages is applied in one unit of work (InboxBatchConsumer).
-        if (db.Tracked<PaymentFact>(p => p.PaymentId == paid.PaymentId) is not null
-            || (loadedPayments.TryGetValue(paid.PaymentId, out var known) ? known : await db.Set<PaymentFact>().AnyAsync(p => p.PaymentId == paid.PaymentId, ct)))
+        var added = db.Added<PaymentFact>().Where(p => p.PaymentId == paid.PaymentId).Select(p => (int?)p.Generation).Max();
+        if (!PaymentGenerations.Counts(paid.Generation, seen) || !PaymentGenerations.Counts(paid.Generation, added))
         {
             return null;
         }
@@ -67,6 +87,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var fact = new PaymentFact
         {
             PaymentId = paid.PaymentId,
+            Generation = paid.Generation,
             CustomerId = paid.CustomerId,
             Amount = paid.Amount,
             Currency = paid.Currency,
@@ -76,8 +97,47 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         return fact;
     }
 
+    /// <summary>
+    /// Records the reversal of (payment, generation) once; answers the announcement it takes back when that one counted
+    /// until now (null when it was taken back already, or has not arrived: it will then count for nothing).
+    /// </summary>
+    public async Task<PaymentFact?> RecordReversalAsync(PaymentReversed reversal, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(reversal.Generation);
+        await LockAsync([reversal.PaymentId], ct);
+        if (await db.Set<PaymentReversal>().AnyAsync(r => r.PaymentId == reversal.PaymentId && r.Generation == reversal.Generation, ct))
+        {
+            return null; // re-published under another event id
+        }
+
+        db.Add(new PaymentReversal
+        {
+            PaymentId = reversal.PaymentId,
+            Generation = reversal.Generation,
+            CustomerId = reversal.CustomerId,
+            Amount = reversal.Amount,
+            Reason = reversal.Reason.Length <= 40 ? reversal.Reason : reversal.Reason[..40],
+            ReversedAt = reversal.OccurredAt,
+        });
+        var fact = await db.Set<PaymentFact>().SingleOrDefaultAsync(p => p.PaymentId == reversal.PaymentId && p.Generation == reversal.Generation, ct);
+        if (fact is null)
+        {
+            return null;
+        }
+
+        fact.ReversedAt = reversal.OccurredAt;
+        // The tier basis is summed by the database (BasisAsync): it must see the announcement taken back.
+        await db.SaveChangesAsync(ct);
+        return fact;
+    }
+
     public async Task<RefundFact?> RecordRefundAsync(RefundPaid refund, CancellationToken ct)
     {
+        if (refund.PaymentId is { } paymentId)
+        {
+            await LockAsync([paymentId], ct); // the loyalty points it revokes are counted against the payment's reversals
+        }
+
         if (await db.Set<RefundFact>().AnyAsync(r => r.RefundId == refund.RefundId, ct))
         {
             return null;
@@ -114,7 +174,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     private async Task<(decimal Paid, int Count, decimal Refunded)> SavedAsync(Guid customerId, DateTimeOffset since, DateTimeOffset now, CancellationToken ct)
     {
         var saved = await db.Set<PaymentFact>().AsNoTracking()
-            .Where(p => p.CustomerId == customerId && p.ReceivedAt > since && p.ReceivedAt <= now)
+            .Where(p => p.CustomerId == customerId && p.ReceivedAt > since && p.ReceivedAt <= now && p.ReversedAt == null)
             .GroupBy(_ => 1).Select(g => new { Paid = g.Sum(p => p.Amount), Count = g.Count() }).SingleOrDefaultAsync(ct);
         var refunded = await db.Set<RefundFact>().AsNoTracking()
             .Where(r => r.CustomerId == customerId && r.PaidAt > since && r.PaidAt <= now).SumAsync(r => r.Amount, ct);
@@ -153,7 +213,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     {
         var edge = clock.GetUtcNow() - ValueTiers.Window;
         var from = edge - lookback;
-        var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge).Select(p => p.CustomerId);
+        var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge && p.ReversedAt == null).Select(p => p.CustomerId);
         var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge).Select(r => r.CustomerId);
         var affected = await paid.Union(refunded).Distinct().Take(5000).ToListAsync(ct);
         var changed = 0;
@@ -165,5 +225,28 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Takes, until the transaction ends, the advisory lock of each payment (in one order, so two holders of several
+    /// cannot deadlock): an announcement and a reversal of one payment are applied one after the other.
+    /// </summary>
+    public async Task LockAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
+    {
+        var keys = paymentIds.Select(id => AdvisoryLocks.KeyOf("customer-payment", id)).Distinct().Order().ToArray();
+        if (keys.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest({keys}) AS k ORDER BY k) AS s", ct);
+        }
+    }
+
+    /// <summary>The highest generation of each payment seen so far, in an announcement or a reversal (payments never seen are left out).</summary>
+    private async Task<Dictionary<Guid, int>> HighestGenerationsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
+    {
+        var announced = await db.Set<PaymentFact>().AsNoTracking().Where(p => paymentIds.Contains(p.PaymentId))
+            .GroupBy(p => p.PaymentId).Select(g => new { g.Key, Highest = g.Max(p => p.Generation) }).ToListAsync(ct);
+        var reversed = await db.Set<PaymentReversal>().AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId))
+            .GroupBy(r => r.PaymentId).Select(g => new { g.Key, Highest = g.Max(r => r.Generation) }).ToListAsync(ct);
+        return announced.Concat(reversed).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Max(s => s.Highest));
     }
 }

@@ -38,11 +38,18 @@ public static class EngagementModel
         model.Entity<PaymentFact>(e =>
         {
             e.ToTable("payment_facts");
-            e.HasKey(p => p.PaymentId);
+            e.HasKey(p => new { p.PaymentId, p.Generation });
             e.Property(p => p.Amount).HasPrecision(Money, 4);
             e.Property(p => p.Currency).HasMaxLength(3);
             e.HasIndex(p => new { p.CustomerId, p.ReceivedAt });
             e.HasIndex(p => p.ReceivedAt);
+        });
+        model.Entity<PaymentReversal>(e =>
+        {
+            e.ToTable("payment_reversals");
+            e.HasKey(r => new { r.PaymentId, r.Generation });
+            e.Property(r => r.Amount).HasPrecision(Money, 4);
+            e.Property(r => r.Reason).HasMaxLength(40);
         });
         model.Entity<RefundFact>(e =>
         {
@@ -117,7 +124,7 @@ public static class EngagementModel
             e.ToTable("loyalty_entries");
             e.HasKey(l => l.Id);
             e.Property(l => l.Kind).HasConversion<string>().HasMaxLength(20);
-            e.HasIndex(l => new { l.CustomerId, l.Kind, l.SourceId }).IsUnique();
+            e.HasIndex(l => new { l.CustomerId, l.Kind, l.SourceId, l.Generation }).IsUnique();
             e.HasIndex(l => new { l.CustomerId, l.Id });
             e.HasIndex(l => l.PaymentId);
         });

@@ -37,4 +37,7 @@ public enum LoyaltyEntryKind
     Referral = 2,
     RefundRevoked = 3,
     Redeemed = 4,
+
+    /// <summary>Points taken back because the payment that earned them was reversed (bounced, or the payer is not a customer).</summary>
+    PaymentReversed = 5,
 }

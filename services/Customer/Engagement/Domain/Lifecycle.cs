@@ -85,10 +85,16 @@ public sealed class IntentGradeRecord
     public DateTimeOffset ChangedAt { get; init; }
 }
 
-/// <summary>A payment received, as the customer service keeps it for tiers, loyalty and insight.</summary>
+/// <summary>
+/// A payment announcement (<c>PaymentReceived</c>, one per payment and generation), as the customer service keeps it for
+/// tiers, loyalty and insight. It counts until it is taken back (<see cref="ReversedAt"/>).
+/// </summary>
 public sealed class PaymentFact
 {
     public Guid PaymentId { get; init; }
+
+    /// <summary>Which announcement of the payment this is: 0 the first, one more after each reversal.</summary>
+    public int Generation { get; init; }
 
     public Guid CustomerId { get; init; }
 
@@ -97,6 +103,30 @@ public sealed class PaymentFact
     public required string Currency { get; init; }
 
     public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>When payment said the money was not there after all (<c>PaymentReversed</c>); from then on it counts for nothing.</summary>
+    public DateTimeOffset? ReversedAt { get; set; }
+}
+
+/// <summary>
+/// A payment announcement taken back (<c>PaymentReversed</c>), once per payment and generation. Kept also when the
+/// announcement has not arrived yet (events are unordered), so that it then counts for nothing.
+/// </summary>
+public sealed class PaymentReversal
+{
+    public Guid PaymentId { get; init; }
+
+    public int Generation { get; init; }
+
+    /// <summary>The customer the reversed announcement named.</summary>
+    public Guid CustomerId { get; init; }
+
+    public decimal Amount { get; init; }
+
+    /// <summary><c>bounced</c> or <c>payer_not_a_customer</c>.</summary>
+    public required string Reason { get; init; }
+
+    public DateTimeOffset ReversedAt { get; init; }
 }
 
 public sealed class RefundFact

@@ -21,14 +21,15 @@ public sealed class LoyaltyRules
     public decimal CreditFor(long points) => points * CreditPerPoint;
 
     /// <summary>
-    /// Points a refund takes back: those the refunded amount earned, no more than the payment earned and has not yet
-    /// lost, and never so many that the balance goes below zero (points already redeemed stay redeemed).
+    /// Points a refund or a reversal takes back: those the refunded amount (or the reversed announcement) earned
+    /// (<paramref name="wanted"/>), no more than the payment earned and has not yet lost, and never so many that the
+    /// balance goes below zero (points already redeemed stay redeemed).
     /// </summary>
-    public static long RevokedFor(long pointsForRefund, long earnedByPayment, long alreadyRevoked, long balance) =>
-        Math.Max(0, Math.Min(Math.Min(pointsForRefund, earnedByPayment - alreadyRevoked), balance));
+    public static long RevokedFor(long wanted, long earnedByPayment, long alreadyRevoked, long balance) =>
+        Math.Max(0, Math.Min(Math.Min(wanted, earnedByPayment - alreadyRevoked), balance));
 }
 
-/// <summary>One movement of a customer's points; unique per (customer, kind, source) so a source counts once.</summary>
+/// <summary>One movement of a customer's points; unique per (customer, kind, source, generation) so a source counts once.</summary>
 public sealed class LoyaltyEntry
 {
     public Guid Id { get; init; }
@@ -42,8 +43,14 @@ public sealed class LoyaltyEntry
     /// <summary>The payment, referred customer, refund or redemption the entry comes from.</summary>
     public Guid SourceId { get; init; }
 
-    /// <summary>For a refund revocation: the payment whose points it takes back.</summary>
+    /// <summary>For a payment, a refund revocation or a reversal: the payment whose points it earns or takes back.</summary>
     public Guid? PaymentId { get; init; }
+
+    /// <summary>
+    /// For a payment or a reversal: the payment's announcement (a payment announced again after a reversal earns again);
+    /// 0 otherwise.
+    /// </summary>
+    public int Generation { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
 }

@@ -22,17 +22,19 @@ public sealed class EngagementContractSignedConsumer(CustomerDb db, TimeProvider
 }
 
 /// <summary>
-/// A payment is activity, counts for the value tier and earns loyalty points, once per payment. Every payment of the
-/// platform comes through here, so payments are taken in batches.
+/// A payment announcement is activity, counts for the value tier and insight and earns loyalty points, once per
+/// (payment, generation), for the customer it names. A repeat, or an announcement already taken back when it arrives
+/// (its <c>PaymentReversed</c> came first), counts for nothing, not even as activity: the money is known not to be there.
+/// Every payment of the platform comes through here, so payments are taken in batches.
 /// </summary>
 public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvider clock, LifecycleTracker lifecycle, ValueTierGrader tiers, LoyaltyBook loyalty)
     : InboxBatchConsumer<PaymentReceived, CustomerDb>(db, clock)
 {
     protected override async Task ApplyAsync(PaymentReceived message, CancellationToken ct)
     {
-        await lifecycle.OnPaymentAsync(message.CustomerId, message.ReceivedAt, ct);
         if (await tiers.RecordPaymentAsync(message, ct) is { } fact)
         {
+            await lifecycle.OnPaymentAsync(message.CustomerId, message.ReceivedAt, ct);
             await loyalty.EarnForPaymentAsync(fact, ct);
             await tiers.RecomputeAsync(message.CustomerId, ct);
         }
@@ -46,6 +48,33 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
         await lifecycle.LoadAsync(customers, profiles, ct);
         await tiers.LoadAsync(customers, payments, profiles, ct);
         await loyalty.LoadPaymentsAsync(payments, ct);
+    }
+}
+
+/// <summary>
+/// A payment announcement taken back (a cleared cheque bounced, or the payer is not a customer): once per (payment,
+/// generation) — the inbox for a redelivery, the reversal's record for a re-publish under another event id — the
+/// announcement stops counting for the value tier (paid amount, purchases) and insight, the points it earned are revoked
+/// (never below zero, never more than the payment still holds after refunds) and the tier is recomputed. A reversal
+/// that overtakes its announcement is recorded, and the announcement then counts for nothing.
+/// </summary>
+/// <remarks>
+/// Lifecycle and activity are left alone. A reversal is not something the customer did (the bank or payment's payer
+/// re-check did it), so it is no activity. A stage move the announcement caused is not undone: the lifecycle history is
+/// append-only and its moves were already announced (<c>LifecycleStageChanged</c>) to other services, and the stage rules
+/// move on what happens next, not on rewritten history: billing's take-back lowers the prepaid balance and its
+/// <c>PrepaidBalanceChanged</c> churns an exhausted customer by the ordinary rule, and the dormant scan does the rest.
+/// </remarks>
+public sealed class EngagementPaymentReversedConsumer(CustomerDb db, TimeProvider clock, ValueTierGrader tiers, LoyaltyBook loyalty)
+    : InboxConsumer<PaymentReversed, CustomerDb>(db, clock)
+{
+    protected override async Task ApplyAsync(PaymentReversed message, CancellationToken ct)
+    {
+        if (await tiers.RecordReversalAsync(message, ct) is { } reversed)
+        {
+            await loyalty.RevokeForReversalAsync(reversed, ct);
+            await tiers.RecomputeAsync(reversed.CustomerId, ct);
+        }
     }
 }
 

@@ -25,6 +25,8 @@ public sealed class LoyaltyRulesTests
     [InlineData(600, 1000, 700, 5000, 300)] // a second refund takes only what is left of the payment's points
     [InlineData(800, 1000, 0, 200, 200)] // points already redeemed: the balance stops at zero
     [InlineData(100, 1000, 0, 0, 0)]
-    public void A_refund_revokes_within_the_payments_points_and_the_balance(long wanted, long earned, long revoked, long balance, long expected) =>
+    [InlineData(1000, 1000, 400, 5000, 600)] // a reversal after a partial refund: what the payment has left, not what it earned
+    [InlineData(1000, 2000, 1000, 5000, 1000)] // announced twice (reversed, announced again): the second reversal takes the second's
+    public void A_refund_or_reversal_revokes_within_the_payments_points_and_the_balance(long wanted, long earned, long revoked, long balance, long expected) =>
         Assert.Equal(expected, LoyaltyRules.RevokedFor(wanted, earned, revoked, balance));
 }
