@@ -53,6 +53,7 @@ public sealed class Infrastructure
 
     private static async Task<Infrastructure> StartAsync()
     {
+        SweepEndedRuns();
         if (Directory.Exists(RunDirectory))
         {
             Directory.Delete(RunDirectory, recursive: true);
@@ -76,10 +77,54 @@ public sealed class Infrastructure
             }
             catch (IOException)
             {
-                // left for the next run to clear
+                // left for the next run to clear (SweepEndedRuns)
             }
         };
         return new Infrastructure(postgres, rabbitMq, redis);
+    }
+
+    /// <summary>
+    /// Deletes the data directories of earlier runs whose process has ended: a run killed, or stopped before its servers
+    /// let go of their files, leaves hundreds of megabytes behind, and on a developer's machine they add up to the whole
+    /// disk. Runs still going (another test process at the same time) keep theirs.
+    /// </summary>
+    private static void SweepEndedRuns()
+    {
+        var root = Path.GetDirectoryName(RunDirectory)!;
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(root))
+        {
+            // run-<pid> of this harness, system-<pid>-<id> of WholeSystem
+            var parts = Path.GetFileName(directory).Split('-');
+            if (parts is ["run" or "system", var pid, ..] && int.TryParse(pid, out var id) && id != Environment.ProcessId && !IsRunning(id))
+            {
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // another sweep got there first, or a file is still held: the next run tries again
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
 
