@@ -195,15 +195,17 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     /// <summary>
     /// For each payer, the customers whose invoices its payment may pay: after a merge the survivor's book carries the
     /// merged customers' receivables (their invoices keep the merged id, as issued), so a payment by the survivor or by a
-    /// merged id pays the open invoices of the survivor and of every customer merged into it. Two reads, whatever the count.
+    /// merged id pays the open invoices of the survivor and of every customer merged into it. One read, whatever the count:
+    /// the merge rows of every survivor a payer is, or was merged into.
     /// </summary>
     private async Task<Dictionary<Guid, HashSet<Guid>>> MergedBooksAsync(IReadOnlyList<Guid> payers, CancellationToken ct)
     {
-        var survivorOf = await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => payers.Contains(m.MergedId))
-            .ToDictionaryAsync(m => m.MergedId, m => m.SurvivorId, ct);
-        var survivors = payers.Select(p => survivorOf.GetValueOrDefault(p, p)).Distinct().ToList();
-        var mergedInto = (await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => survivors.Contains(m.SurvivorId))
-            .Select(m => new { m.SurvivorId, m.MergedId }).ToListAsync(ct)).ToLookup(m => m.SurvivorId, m => m.MergedId);
+        var merges = db.Set<CustomerMergeRow>().AsNoTracking();
+        var rows = await merges
+            .Where(m => payers.Contains(m.SurvivorId) || merges.Any(p => payers.Contains(p.MergedId) && p.SurvivorId == m.SurvivorId))
+            .Select(m => new { m.MergedId, m.SurvivorId }).ToListAsync(ct);
+        var survivorOf = rows.ToDictionary(m => m.MergedId, m => m.SurvivorId);
+        var mergedInto = rows.ToLookup(m => m.SurvivorId, m => m.MergedId);
         return payers.ToDictionary(p => p, p =>
         {
             var survivor = survivorOf.GetValueOrDefault(p, p);

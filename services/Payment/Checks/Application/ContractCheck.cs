@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Billing.V1;
@@ -46,21 +45,17 @@ public sealed class ContractCheck(PaymentDb db, ContractsClient contracts, Survi
     /// <summary>Billing's answer, remembered; null when billing could not answer.</summary>
     private async Task<KnownContract?> AskAsync(Guid contractId, string field, CancellationToken ct)
     {
-        Contract answer;
-        try
-        {
-            answer = await contracts.GetContractAsync(new GetContractRequest { ContractId = contractId.ToString() },
-                deadline: DateTime.UtcNow.Add(options.Value.LookupTimeout), // gRPC deadlines run on the wall clock
-                cancellationToken: ct);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        var (answer, notFound) = await ServiceLookup.AskAsync(deadline => contracts.GetContractAsync(
+            new GetContractRequest { ContractId = contractId.ToString() }, deadline: deadline, cancellationToken: ct), options.Value.LookupTimeout, log,
+            "contract", contractId, ct);
+        if (notFound)
         {
             throw ValidationException.For(field, $"no contract {contractId} is known to billing", "CONTRACT_NOT_FOUND");
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
+
+        if (answer is null)
         {
-            log.LogWarning("Billing did not answer about contract {ContractId} ({Status}); taking it as named", contractId, e.StatusCode);
-            return null;
+            return null; // no answer: taken as named
         }
 
         if (!Guid.TryParse(answer.CustomerId, out var customerId))

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Billing.V1;
@@ -43,28 +42,22 @@ public sealed class InvoiceCheck(PaymentDb db, Invoices.InvoicesClient invoices,
 
     private async Task<string?> AskAsync(Guid customerId, Guid invoiceId, CancellationToken ct)
     {
-        try
+        var (invoice, notFound) = await ServiceLookup.AskAsync(deadline => invoices.GetInvoiceAsync(
+            new GetInvoiceRequest { InvoiceId = invoiceId.ToString() }, deadline: deadline, cancellationToken: ct), options.Value.LookupTimeout, log,
+            "invoice", invoiceId, ct);
+        if (invoice is null)
         {
-            var invoice = await invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = invoiceId.ToString() },
-                deadline: DateTime.UtcNow.Add(options.Value.LookupTimeout), cancellationToken: ct);
-            var closed = invoice.State switch
-            {
-                InvoiceState.Paid => "paid",
-                InvoiceState.Void => "void",
-                InvoiceState.Draft => "a draft, not issued",
-                _ => null,
-            };
-            return await ProblemAsync(customerId, Guid.TryParse(invoice.CustomerId, out var owner) ? owner : Guid.Empty, closed, invoice.Number, ct);
+            return notFound ? $"no invoice {invoiceId} is known to billing" : null; // no answer: taken as named
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+
+        var closed = invoice.State switch
         {
-            return $"no invoice {invoiceId} is known to billing";
-        }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
-        {
-            log.LogWarning("Billing did not answer about invoice {InvoiceId} ({Status}); taking it as named", invoiceId, e.StatusCode);
-            return null;
-        }
+            InvoiceState.Paid => "paid",
+            InvoiceState.Void => "void",
+            InvoiceState.Draft => "a draft, not issued",
+            _ => null,
+        };
+        return await ProblemAsync(customerId, Guid.TryParse(invoice.CustomerId, out var owner) ? owner : Guid.Empty, closed, invoice.Number, ct);
     }
 
     /// <summary>What is wrong with paying the invoice, or null.</summary>

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Customer.V1;
@@ -71,21 +70,12 @@ public sealed class PayerCheck(PaymentDb db, Customers.CustomersClient customers
             return (known, false);
         }
 
-        Customer answer;
-        try
+        var (answer, notFound) = await ServiceLookup.AskAsync(deadline => customers.GetCustomerAsync(
+            new GetCustomerRequest { CustomerId = customerId.ToString() }, deadline: deadline, cancellationToken: ct), options.Value.LookupTimeout, log,
+            "payer", customerId, ct);
+        if (answer is null)
         {
-            answer = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId.ToString() },
-                deadline: DateTime.UtcNow.Add(options.Value.LookupTimeout), // gRPC deadlines run on the wall clock
-                cancellationToken: ct);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return (null, true);
-        }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
-        {
-            log.LogWarning("Customer service did not answer about payer {CustomerId} ({Status})", customerId, e.StatusCode);
-            return (null, false);
+            return (null, notFound);
         }
 
         var remembered = new KnownCustomer
