@@ -93,6 +93,21 @@ public sealed class ChecksHost : IAsyncLifetime
         return id;
     }
 
+    /// <summary>
+    /// Merges <paramref name="merged"/> into <paramref name="survivor"/> in the customer service and waits until payment
+    /// has done all it does about it: its view knows the merge, and the merge follower moved what it moves (its audit
+    /// entry of the merge comes last, in the same transaction), so nothing of the merge is still being written after.
+    /// </summary>
+    public async Task MergedAsync(Guid survivor, Guid merged)
+    {
+        await Customers.MergeCustomersAsync(new MergeCustomersRequest { RequestId = Id(), SurvivorId = survivor.ToString(), MergedId = merged.ToString() },
+            Tokens.As(Roles.SalesManager));
+        await KnownAsync(merged, c => c?.Standing == CustomerStanding.Merged, "the merge to reach payment");
+        await Eventually.Until(() => Collections.Payment.QueryAsync<PaymentDb, bool>(db =>
+                db.Set<AuditEntry>().AnyAsync(a => a.Subject == $"customers/{merged}" && a.Action == "customer.merged")),
+            followed => followed, what: "the merge to be followed");
+    }
+
     /// <summary>Waits until payment's view of the customer satisfies <paramref name="until"/>.</summary>
     public Task<KnownCustomer?> KnownAsync(Guid id, Func<KnownCustomer?, bool> until, string what) =>
         Eventually.Until(() => Collections.Payment.QueryAsync<PaymentDb, KnownCustomer?>(db =>

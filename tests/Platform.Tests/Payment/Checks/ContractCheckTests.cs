@@ -108,9 +108,7 @@ public sealed class ContractCheckTests(ChecksHost host) : IClassFixture<ChecksHo
         var merged = await host.RegisteredAsync();
         var stranger = await host.RegisteredAsync();
         var contract = await SignedContractAsync(merged);
-        await host.Customers.MergeCustomersAsync(new MergeCustomersRequest { RequestId = Id(), SurvivorId = survivor.ToString(), MergedId = merged.ToString() },
-            Tokens.As(Roles.SalesManager));
-        await host.KnownAsync(merged, c => c?.Standing == CustomerStanding.Merged, "the merge to reach payment");
+        await host.MergedAsync(survivor, merged);
 
         var paid = await host.Payments.RecordPaymentAsync(Deposit(survivor, contract), Clerk);
         Assert.Equal((Proto.PaymentState.Received, contract), (paid.State, paid.ContractId));

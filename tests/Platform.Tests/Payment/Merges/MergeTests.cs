@@ -24,14 +24,6 @@ namespace Platform.Tests.Payment.Merges;
 /// </summary>
 public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
 {
-    private async Task MergeAsync(Guid survivor, Guid merged)
-    {
-        await host.Customers.MergeCustomersAsync(new MergeCustomersRequest { RequestId = ChecksHost.Id(), SurvivorId = survivor.ToString(), MergedId = merged.ToString() },
-            Tokens.As(Roles.SalesManager));
-        await host.KnownAsync(merged, c => c?.Standing == CustomerStanding.Merged, "the merge to reach payment");
-        await Eventually.Until(() => AuditAsync($"customers/{merged}"), a => a.Any(e => e.Action == "customer.merged"), what: "the merge to be followed");
-    }
-
     private Task<List<AuditEntry>> AuditAsync(string subject) =>
         host.Collections.Payment.QueryAsync<PaymentDb, List<AuditEntry>>(db => db.Set<AuditEntry>().AsNoTracking().Where(a => a.Subject == subject).OrderBy(a => a.Id).ToListAsync());
 
@@ -77,7 +69,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         }, Tokens.As(Roles.FinanceClerk));
         Assert.Equal(500m, await AgingTotalAsync(merged));
 
-        await MergeAsync(survivor, merged);
+        await host.MergedAsync(survivor, merged);
 
         var moved = await host.Collections.GetCaseAsync(opened.CaseId);
         Assert.Equal((survivor.ToString(), survivorOwner.ToString()), (moved.CustomerId, moved.OwnerId));
@@ -105,7 +97,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
     {
         var survivor = await host.RegisteredAsync();
         var merged = await host.RegisteredAsync();
-        await MergeAsync(survivor, merged);
+        await host.MergedAsync(survivor, merged);
 
         var (issued, opened, paymentId) = await OverdueWithCaseAsync(merged, caseOf: survivor);
 
@@ -120,7 +112,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
     {
         var survivor = await host.RegisteredAsync();
         var merged = await host.RegisteredAsync();
-        await MergeAsync(survivor, merged);
+        await host.MergedAsync(survivor, merged);
 
         var refused = await Assert.ThrowsAsync<RpcException>(async () =>
             await host.Payments.RecordPaymentAsync(ChecksHost.Cash(merged, 80m), Tokens.As(Roles.FinanceClerk)));
@@ -139,7 +131,7 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => BouncedChequesAsync(db, merged, 2, 300m, now));
         Assert.Equal(0, (await AssessAsync(survivor)).Factors.BouncedPayments);
 
-        await MergeAsync(survivor, merged);
+        await host.MergedAsync(survivor, merged);
 
         Assert.Equal(2, (await AssessAsync(survivor)).Factors.BouncedPayments);
     }
