@@ -53,7 +53,7 @@ public sealed class Infrastructure
 
     private static async Task<Infrastructure> StartAsync()
     {
-        SweepEndedRuns();
+        SweepEndedRuns(Path.GetDirectoryName(RunDirectory)!);
         if (Directory.Exists(RunDirectory))
         {
             Directory.Delete(RunDirectory, recursive: true);
@@ -88,9 +88,9 @@ public sealed class Infrastructure
     /// let go of their files, leaves hundreds of megabytes behind, and on a developer's machine they add up to the whole
     /// disk. Runs still going (another test process at the same time) keep theirs.
     /// </summary>
-    private static void SweepEndedRuns()
+    /// <param name="root">The folder holding the runs' directories.</param>
+    public static void SweepEndedRuns(string root)
     {
-        var root = Path.GetDirectoryName(RunDirectory)!;
         if (!Directory.Exists(root))
         {
             return;

@@ -144,7 +144,7 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
             .SumAsync(ct);
         deposited -= await db.Set<LedgerEntryRow>() // what reversals took back out of prepaid cash was never there to refund
             .Where(e => e.CustomerId == customerId && e.Account == LedgerAccount.PrepaidCash && e.Debit)
-            .Join(db.Set<LedgerTransferRow>().Where(t => t.Code == "payment.reversed"), e => e.TransferId, t => t.Id, (e, _) => e.Amount)
+            .Join(db.Set<LedgerTransferRow>().Where(t => t.Code == Postings.ReversalCode), e => e.TransferId, t => t.Id, (e, _) => e.Amount)
             .SumAsync(ct);
         var refunds = await db.Set<Refund>().Where(r => r.CustomerId == customerId && r.Approval.State != ApprovalState.Rejected && r.FailureReason == null)
             .GroupBy(r => r.Approval.State == ApprovalState.Requested)

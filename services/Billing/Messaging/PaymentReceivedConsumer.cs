@@ -38,15 +38,16 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
 
         await accounts.EnsureOpenAllAsync(messages.Select(m => m.CustomerId).ToList(), ct);
         var contracts = await ContractsNamedAsync(messages, ct);
+        var own = messages.Select(m => OwnContract(m, contracts)).ToList();
         var allocations = await invoices.AllocatePaymentsAsync(
-            messages.Select(m => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, OwnContract(m, contracts), m.Generation)).ToList(), ct);
+            messages.Select((m, i) => new ReceivedPayment(m.CustomerId, m.PaymentId, m.Amount, m.InvoiceIds, own[i]?.Id, m.Generation)).ToList(), ct);
 
         var postings = new List<LedgerPosting>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
             var deposited = allocations[i].Deposited;
-            var transfer = Postings.Deposit(message.PaymentId, deposited, LotExpiry(message, contracts), options.Value.RiskReserveShare,
+            var transfer = Postings.Deposit(message.PaymentId, deposited, LotExpiry(message, own[i]), options.Value.RiskReserveShare,
                 invoiced: message.Amount - deposited, message.Generation);
             if (transfer.Legs.Count > 0)
             {
@@ -86,7 +87,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
     /// Payment checks this when it records the payment, but takes the contract as named when billing does not answer: a
     /// contract of someone else must not give this money its prepaid validity or its refund policy.
     /// </summary>
-    private Guid? OwnContract(PaymentReceived message, NamedContracts contracts)
+    private (Guid Id, int Months)? OwnContract(PaymentReceived message, NamedContracts contracts)
     {
         if (message.ContractId is null)
         {
@@ -95,7 +96,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
 
         if (contracts.OwnedBy(message) is { } own)
         {
-            return own.Id;
+            return own;
         }
 
         log.LogWarning("Payment {PaymentId} names contract {ContractId}, which is not its payer {CustomerId}'s; deposited without the contract's terms",
@@ -103,10 +104,11 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
         return null;
     }
 
-    private DateTimeOffset? LotExpiry(PaymentReceived message, NamedContracts contracts)
+    /// <summary>When the deposit's lot expires: after the own contract's prepaid validity, else the configured default.</summary>
+    private DateTimeOffset? LotExpiry(PaymentReceived message, (Guid Id, int Months)? ownContract)
     {
         var received = message.ReceivedAt.ToUniversalTime();
-        if (contracts.OwnedBy(message) is { Months: > 0 } own)
+        if (ownContract is { Months: > 0 } own)
         {
             return received.AddMonths(own.Months);
         }

@@ -63,7 +63,7 @@ public static class LedgerAccounts
     /// over with the debt that backs it.
     /// </summary>
     public static bool MayShortClearing(string transferCode) =>
-        transferCode is "payment.reversed" or "refund.paid" or MergePostings.OutCode or MergePostings.InCode;
+        transferCode is Postings.ReversalCode or Postings.RefundPaidCode or MergePostings.OutCode or MergePostings.InCode;
 
     /// <summary>The change a posting makes to the account's balance in its normal direction.</summary>
     public static decimal Effect(this LedgerAccount account, bool debit, decimal amount) =>

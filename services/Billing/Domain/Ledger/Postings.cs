@@ -6,6 +6,12 @@ namespace Platform.Billing.Domain.Ledger;
 /// </summary>
 public static class Postings
 {
+    /// <summary>The code of a deposit's reversal (<see cref="DepositReversal"/>).</summary>
+    public const string ReversalCode = "payment.reversed";
+
+    /// <summary>The code of a refund's payout (<see cref="RefundPaid"/>).</summary>
+    public const string RefundPaidCode = "refund.paid";
+
     /// <summary>
     /// Money received: into prepaid cash as a lot expiring at <paramref name="lotExpiry"/>, and the reserve share of it
     /// moved from payments clearing into the risk reserve.
@@ -91,7 +97,7 @@ public static class Postings
             legs.Add(new Leg(LedgerAccount.Receivable, LedgerAccount.PaymentsClearing, owed));
         }
 
-        return new Transfer(DepositReversalId(paymentId, generation), "payment.reversed", legs);
+        return new Transfer(DepositReversalId(paymentId, generation), ReversalCode, legs);
     }
 
     /// <summary>The reversal of one announcement's deposit: one per (payment, generation), so a redelivered reversal applies once.</summary>
@@ -142,7 +148,7 @@ public static class Postings
         }
 
         legs.Add(new Leg(LedgerAccount.RefundsPayable, LedgerAccount.PaymentsClearing, amount));
-        return new Transfer(IdFor("refund-paid", refundId), "refund.paid", legs);
+        return new Transfer(IdFor("refund-paid", refundId), RefundPaidCode, legs);
     }
 
     /// <summary>Promotional credit granted (for example redeemed loyalty points), booked as a promotion expense.</summary>
