@@ -20,38 +20,35 @@ public sealed class UsageDesk(BillingDb db, ChargeDesk charges, TimeProvider clo
     {
         var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == usage.ContractId, ct)
             ?? throw ValidationException.For("contract_id", "no such contract", "UNKNOWN_CONTRACT");
-        var amount = await PriceAsync(contract, usage.FeeItemCode, usage.Quantity, ct);
         if (usage.OccurredAt < contract.Terms.Start || usage.OccurredAt > clock.GetUtcNow())
         {
             throw ValidationException.For("usage_time", "must be between the contract's start and now");
         }
 
+        var price = await PriceAsync(contract, usage, ct);
         UsagePricing.RequireActive(contract);
         return await charges.ChargeAsync(contract,
-            new PlannedCharge(usage.FeeItemCode, FeeKind.Usage, ChargePlan.UsagePeriod(usage.RequestId), usage.Quantity, usage.OccurredAt, amount), ct);
+            new PlannedCharge(usage.FeeItemCode, FeeKind.Usage, ChargePlan.UsagePeriod(usage.RequestId), usage.Quantity, usage.OccurredAt, price.Amount,
+                price.AmendmentId), ct);
     }
 
-    private async Task<decimal> PriceAsync(Contract contract, string feeItemCode, int quantity, CancellationToken ct)
+    private async Task<UsagePrice> PriceAsync(Contract contract, UsageRecord usage, CancellationToken ct)
     {
-        if (contract.Items.FirstOrDefault(i => i.FeeItemCode == feeItemCode) is { } line)
+        var code = usage.FeeItemCode;
+        var amendments = await db.Set<Amendment>().AsNoTracking().Where(a => a.ContractId == contract.Id && a.SignedAt != null).ToListAsync(ct);
+        // An item on neither the contract nor an amendment in force then must be a usage item of the catalog.
+        if (!contract.Items.Concat(amendments.Where(a => a.SignedAt <= usage.OccurredAt).SelectMany(a => a.Items)).Any(i => i.FeeItemCode == code))
         {
-            return line.Kind == FeeKind.Usage
-                ? UsagePricing.OfContractLine(contract, line, quantity)
-                : throw ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
+            var item = await db.Set<Product>().AsNoTracking().SelectMany(p => p.FeeItems).Where(f => f.Code == code).FirstOrDefaultAsync(ct)
+                ?? throw ValidationException.For("fee_item_code", "no such fee item", "UNKNOWN_FEE_ITEM");
+            if (item.Kind != FeeKind.Usage)
+            {
+                throw ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
+            }
         }
 
-        var item = await db.Set<Product>().AsNoTracking().SelectMany(p => p.FeeItems).Where(f => f.Code == feeItemCode).FirstOrDefaultAsync(ct)
-            ?? throw ValidationException.For("fee_item_code", "no such fee item", "UNKNOWN_FEE_ITEM");
-        if (item.Kind != FeeKind.Usage)
-        {
-            throw ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
-        }
-
-        // The contract keeps the prices of its signing day.
-        var signedAt = contract.SignedAt ?? contract.CreatedAt;
-        var lists = await db.Set<PriceList>().AsNoTracking().Where(l => l.EffectiveFrom <= signedAt).ToListAsync(ct);
-        var price = PriceList.InEffect(lists, signedAt)?.PriceOf(feeItemCode)
-            ?? throw ValidationException.For("fee_item_code", "had no price when the contract was signed", "UNPRICED_FEE_ITEM");
-        return UsagePricing.OfSigningPrice(price, quantity);
+        // Versions only carry their changes, and no price applies before it is in effect.
+        var lists = await db.Set<PriceList>().AsNoTracking().Where(l => l.EffectiveFrom <= usage.OccurredAt).ToListAsync(ct);
+        return UsagePricing.Of(contract, amendments, code, usage.Quantity, usage.OccurredAt, lists);
     }
 }

@@ -36,8 +36,8 @@ public sealed record DueCharge(PlannedCharge Charge, ChargeDecision Decision);
 /// item's months (the term), so the last month of the term is charged and nothing after it;</item>
 /// <item>the contract's recorded discounts spread over these charges in proportion to their list amounts, so the
 /// charges over the whole term sum to the contract total to the cent; the last charge (by due date, then fee kind, then fee item
-/// code) absorbs the rounding. Extra-service (usage) lines are not scheduled: they are charged when used, at the
-/// contract's unit price with the same discount ratio, and their share of the total is left out of the schedule.</item>
+/// code) absorbs the rounding. Extra-service (usage) lines are not scheduled: they are charged when used (priced by
+/// <see cref="UsagePricing"/>), and their share of the total is left out of the schedule.</item>
 /// </list>
 /// <see cref="Of(Contract, ChargeBasis, DateTimeOffset)"/> changes that plan by what the contract's terms make of time:
 /// <list type="bullet">

@@ -155,6 +155,40 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
         Assert.Equal(3, events.Count(e => e.GetProperty("amendmentId").GetString() == amendment));
     }
 
+    [Fact]
+    public async Task Usage_after_an_amendment_listing_the_item_is_charged_at_the_amendment_s_price_and_before_it_at_the_contract_s()
+    {
+        var customer = Id();
+        var product = await host.ProductAsync();
+        var contract = await host.PrepaidContractAsync(customer, product, months: 6);
+        await host.DepositAsync(customer, 1_000m);
+        // The text message goes from 0.25 to 0.5 on the list; the contract, signed at 0.25, keeps that price.
+        var raise = new SchedulePriceChangeRequest { RequestId = Id(), EffectiveTime = Timestamp.FromDateTimeOffset(Commerce.Clock.GetUtcNow().AddDays(31)) };
+        raise.Entries.Add(new PriceEntry { FeeItemCode = product.Sms, UnitPrice = Cny(0.5m) });
+        await Commerce.Catalog.SchedulePriceChangeAsync(raise, Tokens.As(Roles.Administrator));
+        Commerce.Clock.Advance(TimeSpan.FromDays(32));
+
+        // An amendment adds a bundle of text messages, priced at the list of its day.
+        var signedAt = Commerce.Clock.GetUtcNow();
+        var amendment = await AmendAsync(contract.ContractId, sign: true, (product.Sms, 1000));
+        Commerce.Clock.Advance(TimeSpan.FromHours(2));
+        var before = await RecordUsageAsync(contract.ContractId, product.Sms, 120, signedAt.AddHours(-1));
+        var after = await RecordUsageAsync(contract.ContractId, product.Sms, 120, signedAt.AddHours(1));
+
+        Assert.Equal((30m, 60m), (before.Amount.ToDecimal(), after.Amount.ToDecimal()));
+        var usageEvents = (await host.ChargedEventsAsync(contract.ContractId)).Select(e => JsonSerializer.Deserialize<JsonElement>(e))
+            .Where(e => e.GetProperty("period").GetString()!.StartsWith("usage:", StringComparison.Ordinal))
+            .ToDictionary(e => e.GetProperty("period").GetString()!, e => e.GetProperty("amendmentId").GetString());
+        Assert.Equal(new Dictionary<string, string?> { [before.Period] = null, [after.Period] = amendment }, usageEvents);
+        Assert.Equal(1_000m - 90m, await host.AvailableAsync(customer));
+    }
+
+    private async Task<Charge> RecordUsageAsync(string contractId, string item, int quantity, DateTimeOffset at) =>
+        await host.Consumption.RecordUsageAsync(new RecordUsageRequest
+        {
+            RequestId = Id(), ContractId = contractId, FeeItemCode = item, Quantity = quantity, UsageTime = Timestamp.FromDateTimeOffset(at),
+        }, Tokens.As(Roles.FinanceClerk));
+
     /// <summary>The contract's schedule from the contract alone, and its discount ratio.</summary>
     private async Task<(IReadOnlyList<PlannedCharge> Plan, decimal Ratio)> PlanAsync(string contractId)
     {

@@ -20,7 +20,7 @@ public sealed class AmendedChargePlanTests
     }
 
     /// <summary>An amendment of the lines priced over the contract's term, as ContractService.AmendAsync makes one.</summary>
-    private static Amendment Amend(Contract contract, int sequence, DateTimeOffset? signedAt, params (string Code, FeeKind Kind, int Quantity, decimal UnitPrice)[] lines)
+    internal static Amendment Amend(Contract contract, int sequence, DateTimeOffset? signedAt, params (string Code, FeeKind Kind, int Quantity, decimal UnitPrice)[] lines)
     {
         var items = lines.Select(l => LineItem.Price(new FeeItem { Code = l.Code, Name = l.Code, Kind = l.Kind }, l.Quantity, l.UnitPrice, contract.TermMonths)).ToList();
         var amendment = new Amendment { Id = Guid.NewGuid(), ContractId = contract.Id, Sequence = sequence, Items = items, Total = items.Sum(i => i.LineTotal) };
@@ -33,7 +33,7 @@ public sealed class AmendedChargePlanTests
         return amendment;
     }
 
-    private static PriceList List(int version, DateTimeOffset effective, params (string Code, decimal Price)[] prices) => new()
+    internal static PriceList List(int version, DateTimeOffset effective, params (string Code, decimal Price)[] prices) => new()
     {
         Id = Guid.NewGuid(),
         Version = version,

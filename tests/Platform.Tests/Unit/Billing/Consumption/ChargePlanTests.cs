@@ -153,7 +153,7 @@ public sealed class ChargePlanTests
         Assert.Equal(990m, ChargePlan.ScheduledTotal(contract));
         Assert.Equal(990m, ChargePlan.Of(contract).Sum(c => c.Amount));
         Assert.DoesNotContain(ChargePlan.Of(contract), c => c.Kind == FeeKind.Usage);
-        Assert.Equal(22.5m, UsagePricing.OfContractLine(contract, contract.Items[2], 250));
+        Assert.Equal(new UsagePrice(22.5m, null), UsagePricing.Of(contract, [], "crm.sms", 250, contract.Terms.Start.AddDays(3), []));
         Assert.Equal(25m, UsagePricing.OfSigningPrice(0.1m, 250));
     }
 
