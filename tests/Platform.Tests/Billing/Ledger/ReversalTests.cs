@@ -268,6 +268,36 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
     }
 
     [Fact]
+    public async Task A_deposit_reversed_after_its_customer_was_merged_draws_on_its_moved_lot_and_the_survivor_s_own_lot_keeps_its_expiry()
+    {
+        // The survivor's own 300 expires in 265 days; the merged customer's 500 (reversed after the merge) in 365.
+        var survivor = Guid.CreateVersion7();
+        var earlier = DateTimeOffset.UtcNow.AddDays(-100);
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), survivor, 300m, "CNY", "bank_transfer",
+            earlier, null, null, 0));
+        await Eventually.Until(() => host.AvailableAsync(survivor), a => a == 300m, what: "the survivor's deposit");
+        var merged = Guid.CreateVersion7();
+        var payment = Guid.CreateVersion7();
+        await host.PublishAsync(Received(payment, merged, 500m));
+        await Eventually.Until(() => host.AvailableAsync(merged), a => a == 500m, what: "the merged customer's deposit");
+        await host.PublishAsync(new CustomersMerged(Guid.CreateVersion7(), DateTimeOffset.UtcNow, survivor, merged));
+        await Eventually.Until(() => host.AvailableAsync(survivor), a => a == 800m, what: "the merged money at the survivor");
+
+        var bounced = Reversed(payment, merged, 500m, PaymentReversed.Bounced);
+        await host.PublishAsync(bounced);
+        await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
+
+        var balances = await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = survivor.ToString() }, System);
+        var lot = Assert.Single(balances.OpenLots);
+        Assert.Equal((300m, 300m), (lot.Original.ToDecimal(), lot.Remaining.ToDecimal()));
+        Assert.Equal(earlier.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(300m, await host.AvailableAsync(survivor));
+        Assert.Empty(await InvoicesOfAsync(survivor));
+        await host.AssertSoundAsync(survivor);
+        await host.AssertSoundAsync(merged);
+    }
+
+    [Fact]
     public async Task A_payer_found_not_to_be_a_customer_loses_the_deposit_and_the_match_deposits_once_to_the_right_customer()
     {
         var stranger = Guid.CreateVersion7();
