@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Billing.Data;
 using Platform.Billing.Domain.Ledger;
 using Platform.Contracts.Events;
+using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Billing.Application;
 
@@ -29,6 +30,17 @@ public sealed class CustomerMerges(BillingDb db, PrepaidAccountBook accounts, Le
         var survivor = await db.Set<CustomerMergeRow>().Where(m => m.MergedId == e.SurvivorId).Select(m => (Guid?)m.SurvivorId).SingleOrDefaultAsync(ct)
             ?? e.SurvivorId;
         await accounts.EnsureOpenAllAsync([survivor, e.MergedId], ct);
+        var currencies = await db.PrepaidAccounts.AsNoTracking().Where(a => a.CustomerId == survivor || a.CustomerId == e.MergedId)
+            .Select(a => new { a.CustomerId, a.Currency }).ToDictionaryAsync(a => a.CustomerId, a => a.Currency, ct);
+        if (currencies[survivor] != currencies[e.MergedId])
+        {
+            // One book holds one currency: moving the amounts would count them in the survivor's. Nothing is written; the
+            // message is retried and then parked for finance to settle the merged book (refund or convert) first.
+            log.LogError("Merge of {MergedId} into {SurvivorId} refused: the merged book is in {MergedCurrency}, the survivor's in {SurvivorCurrency}",
+                e.MergedId, survivor, currencies[e.MergedId], currencies[survivor]);
+            throw new PreconditionFailedException("MERGE_CURRENCY_MISMATCH", $"customers/{e.MergedId}",
+                $"the merged customer's book is in {currencies[e.MergedId]}, the survivor's in {currencies[survivor]}");
+        }
 
         var reference = $"customers merged: {e.MergedId} into {e.SurvivorId} (event {e.EventId})";
         IReadOnlyList<MergedAmount> moved = [];

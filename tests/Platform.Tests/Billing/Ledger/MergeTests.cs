@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Billing.Application;
 using Platform.Billing.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Events;
 using Platform.ServiceDefaults.Auth;
+using Platform.ServiceDefaults.Errors;
 using Platform.Testing;
 using MergePostings = Platform.Billing.Domain.Ledger.MergePostings;
 
@@ -49,6 +52,27 @@ public sealed class MergeTests(BillingHost host) : IClassFixture<BillingHost>
         await Eventually.Until(() => host.AvailableAsync(survivorId), a => a == survivorAvailable, what: "the merged money at the survivor");
         await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, bool>(db => db.Set<CustomerMergeRow>().AnyAsync(m => m.MergedId == mergedId)),
             m => m, what: "the redirect");
+    }
+
+    [Fact]
+    public async Task A_merge_of_books_in_different_currencies_is_refused_and_moves_nothing()
+    {
+        var survivorId = await host.CustomerWithDepositAsync(100m);
+        var mergedId = await host.CustomerWithDepositAsync(200m);
+        // An account opened while the configured default currency was another one.
+        await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlAsync($"UPDATE prepaid_accounts SET currency = 'USD' WHERE customer_id = {mergedId}"));
+        var survivorBefore = await BalancesAsync(survivorId);
+        var mergedBefore = await BalancesAsync(mergedId);
+
+        await using var scope = host.Billing.Services.CreateAsyncScope();
+        var refused = await Assert.ThrowsAsync<PreconditionFailedException>(() =>
+            scope.ServiceProvider.GetRequiredService<CustomerMerges>().MergedAsync(Merge(survivorId, mergedId), CancellationToken.None));
+
+        Assert.Equal("MERGE_CURRENCY_MISMATCH", refused.Reason);
+        Assert.Equal(survivorBefore, await BalancesAsync(survivorId));
+        Assert.Equal(mergedBefore, await BalancesAsync(mergedId));
+        Assert.Equal(0, await TransferCountAsync(MergePostings.OutId(survivorId, mergedId)) + await TransferCountAsync(MergePostings.InId(survivorId, mergedId)));
+        Assert.False(await host.Billing.QueryAsync<BillingDb, bool>(db => db.Set<CustomerMergeRow>().AnyAsync(m => m.MergedId == mergedId)));
     }
 
     [Fact]
