@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Platform.BuildingBlocks.Caching;
 using Platform.BuildingBlocks.Data;
 using Platform.ServiceDefaults.Errors;
 using Platform.BuildingBlocks.Privacy;
@@ -212,7 +213,7 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
 
         try
         {
-            var values = await redis.GetDatabase().HashGetAsync(CacheKey(key), ["req", "res"]);
+            var values = await RedisCalls.TracedAsync("HMGET", () => redis.GetDatabase().HashGetAsync(CacheKey(key), ["req", "res"]));
             return values[0].HasValue && values[1].HasValue
                 ? new IdempotentRequest { Key = key, Request = (string)values[0]!, Response = (byte[])values[1]! }
                 : null;

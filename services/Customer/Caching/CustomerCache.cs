@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Caching;
 using Platform.Customer.Domain;
 using StackExchange.Redis;
 
@@ -91,7 +92,7 @@ public sealed class CustomerCache : IHostedService, IDisposable
         }
 
         var seen = Seen(customerId);
-        var cached = await TryAsync(db => db.StringGetAsync(KeyOf(customerId)));
+        var cached = await TryAsync("GET", db => db.StringGetAsync(KeyOf(customerId)));
         if (cached is { HasValue: true } value)
         {
             Hits.Add(1);
@@ -105,7 +106,7 @@ public sealed class CustomerCache : IHostedService, IDisposable
         if (loaded is not null && Seen(customerId) == seen)
         {
             var json = JsonSerializer.Serialize(loaded, Json);
-            await TryAsync(db => db.StringSetAsync(KeyOf(customerId), json, options.TimeToLive));
+            await TryAsync("SET", db => db.StringSetAsync(KeyOf(customerId), json, options.TimeToLive));
             KeepLocally(customerId, loaded, seen, useLocal);
         }
 
@@ -121,10 +122,10 @@ public sealed class CustomerCache : IHostedService, IDisposable
         }
 
         DropLocally(customerIds);
-        await TryAsync(db => db.KeyDeleteAsync(customerIds.Select(KeyOf).ToArray()));
+        await TryAsync("DEL", db => db.KeyDeleteAsync(customerIds.Select(KeyOf).ToArray()));
         if (options.LocalTimeToLive > TimeSpan.Zero)
         {
-            await TryAsync(db => db.PublishAsync(Channel, string.Join(',', customerIds.Select(id => id.ToString("N")))));
+            await TryAsync("PUBLISH", db => db.PublishAsync(Channel, string.Join(',', customerIds.Select(id => id.ToString("N")))));
         }
     }
 
@@ -192,11 +193,12 @@ public sealed class CustomerCache : IHostedService, IDisposable
         }
     }
 
-    private async Task<T?> TryAsync<T>(Func<IDatabase, Task<T>> operation)
+    /// <param name="command">The Redis command, for the call's span (<see cref="RedisCalls"/>).</param>
+    private async Task<T?> TryAsync<T>(string command, Func<IDatabase, Task<T>> operation)
     {
         try
         {
-            var result = await operation(redis.GetDatabase());
+            var result = await RedisCalls.TracedAsync(command, () => operation(redis.GetDatabase()));
             if (Interlocked.Exchange(ref down, 0) == 1)
             {
                 log.LogInformation("Customer cache is answering again");

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Caching;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Caching;
 using Platform.Customer.Data;
@@ -32,6 +35,36 @@ public sealed class CustomerCacheTests(ProfileService service)
         Assert.DoesNotContain("13512345678", cached, StringComparison.Ordinal);
         Assert.Equal(customer.Email, first.Email);
         Assert.True(await service.Cache.KeyTimeToLiveAsync(key) > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Each_redis_command_of_a_read_through_is_a_client_span_in_the_caller_s_trace()
+    {
+        var customer = await service.RegisterAsync("Traced Reader");
+        var id = Guid.Parse(customer.CustomerId);
+        await service.Cache.KeyDeleteAsync(CustomerCache.KeyOf(id));
+        await service.Cache.PublishAsync(CustomerCache.Channel, id.ToString("N"));
+        var spans = new System.Collections.Concurrent.ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == RedisCalls.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var root = new Activity("test read").SetIdFormat(ActivityIdFormat.W3C).Start();
+        var headers = Tokens.Bearer(Roles.SalesRep);
+        headers.Add("traceparent", root.Id!);
+
+        await Eventually.Until(
+            () => service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, new CallOptions(headers)).ResponseAsync,
+            _ => service.Cache.KeyExists(CustomerCache.KeyOf(id)), what: "the read to go through to Redis");
+
+        var traced = spans.Where(a => a.TraceId == root.TraceId).ToList();
+        Assert.Contains(traced, a => a.DisplayName == "GET");
+        Assert.Contains(traced, a => a.DisplayName == "SET");
+        Assert.All(traced, a => Assert.Equal((ActivityKind.Client, "redis"), (a.Kind, a.GetTagItem("db.system.name"))));
+        Assert.All(traced, a => Assert.NotEqual(root.SpanId, a.ParentSpanId)); // children of the service's server span, not of the caller's
     }
 
     [Fact]
