@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -21,6 +22,23 @@ public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebA
         HttpHandler = Server.CreateHandler(),
         DisposeHttpClient = true,
     });
+
+    /// <summary>
+    /// Starts the host and waits until its bus is connected with every receive endpoint ready. A message published
+    /// before the service's queues are bound goes nowhere, and on a loaded machine binding them takes seconds.
+    /// </summary>
+    public async Task StartedAsync()
+    {
+        _ = Server;
+        if (Services.GetService<IBusControl>() is { } bus)
+        {
+            var status = await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(90));
+            if (status != BusHealthStatus.Healthy)
+            {
+                throw new TimeoutException($"The bus of {typeof(TProgram).Assembly.GetName().Name} is not ready: {bus.CheckHealth().Description}");
+            }
+        }
+    }
 
     /// <summary>Replaces services before the host starts (for example, routes a gRPC client to another in-process host).</summary>
     public ServiceHost<TProgram> WithServices(Action<IServiceCollection> configure)

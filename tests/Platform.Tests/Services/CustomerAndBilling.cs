@@ -38,8 +38,8 @@ public sealed class CustomerAndBilling : IAsyncLifetime
         // Billing reaches the in-process customer service through its real client registration (discovery, identity, deadline).
         Billing.WithServices(s => s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient))
             .ConfigurePrimaryHttpMessageHandler(() => Customer.Server.CreateHandler()));
-        _ = Customer.Server;
-        _ = Billing.Server;
+        await Customer.StartedAsync();
+        await Billing.StartedAsync();
     }
 
     public async Task DisposeAsync()

@@ -64,7 +64,7 @@ public sealed class CommerceHost : IAsyncLifetime
             Billing.WithServices(configure);
         }
 
-        _ = Billing.Server;
+        await Billing.StartedAsync();
     }
 
     public async Task DisposeAsync() => await Billing.DisposeAsync();

@@ -31,8 +31,7 @@ public sealed class BillingHost : IAsyncLifetime
             ["Billing:RiskReserveShare"] = "0.1",
             ["Billing:PrepaidValidityDays"] = "365",
         });
-        _ = Billing.Server;
-        await Billing.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        await Billing.StartedAsync();
     }
 
     /// <summary>Publishes an event with its EventId as the message id, as every producer's outbox relay does.</summary>

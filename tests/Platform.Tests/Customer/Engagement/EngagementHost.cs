@@ -81,9 +81,8 @@ public class EngagementHost(FakeTimeProvider? clock = null, bool scheduler = fal
             Service.WithServices(s => s.AddSingleton<TimeProvider>(clock));
         }
 
-        _ = Service.Server;
+        await Service.StartedAsync();
         Bus.ConnectConsumeObserver(Consumed);
-        await Task.CompletedTask;
     }
 
     public async Task DisposeAsync() => await Service.DisposeAsync();

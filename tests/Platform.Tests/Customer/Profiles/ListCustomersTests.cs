@@ -119,7 +119,7 @@ public sealed class ListCustomersTests(ProfileService service, ITestOutputHelper
     {
         var infra = await Infrastructure.SharedAsync();
         await using var host = ProfileService.Start(await infra.NewDatabaseAsync("profiles_big"), infra.Redis, await infra.NewVirtualHostAsync("big"));
-        _ = host.Server;
+        await host.StartedAsync();
         var owner = Guid.NewGuid();
         await host.QueryAsync<CustomerDb, int>(db => db.Database.ExecuteSqlAsync($"""
             INSERT INTO customers (id, kind, display_name, owner_id, stage, value_tier, intent_grade, industry, need_type, acquisition_channel, tags, created_at)

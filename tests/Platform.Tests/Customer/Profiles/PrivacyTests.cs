@@ -175,7 +175,7 @@ public sealed class PrivacyTests(ProfileService service)
             ["Pii:Keys:old"] = old, ["Pii:Keys:new"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ["Pii:ActiveKeyId"] = "new",
             ["Pii:IndexKey"] = index, ["PiiRekeying:Enabled"] = "true", ["PiiRekeying:Interval"] = "00:00:01", ["PiiRekeying:BatchSize"] = "10",
         });
-        _ = after.Server;
+        await after.StartedAsync();
 
         await Eventually.Until(() => after.QueryAsync<CustomerDb, string>(db => db.Customers.Select(c => c.EmailCipher!).SingleAsync()),
             c => c.StartsWith("new:", StringComparison.Ordinal), what: "the job to re-encrypt the e-mail");

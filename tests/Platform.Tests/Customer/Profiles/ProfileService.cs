@@ -38,7 +38,7 @@ public sealed class ProfileService : IAsyncLifetime
         Database = await infra.NewDatabaseAsync("profiles");
         Redis = infra.Redis;
         Host = Start(Database, Redis, await infra.NewVirtualHostAsync("profiles"), Logs);
-        _ = Host.Server;
+        await Host.StartedAsync();
     }
 
     /// <summary>A customer service on the given database and cache, the re-encryption job off unless settings say otherwise.</summary>

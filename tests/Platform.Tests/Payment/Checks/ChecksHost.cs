@@ -53,7 +53,7 @@ public sealed class ChecksHost : IAsyncLifetime
             s.AddHttpClient(nameof(Contracts.Billing.V1.Contracts.ContractsClient))
                 .ConfigurePrimaryHttpMessageHandler(() => new Outage(() => BillingContractsDown) { InnerHandler = Collections.Commerce.Billing.Server.CreateHandler() });
         });
-        _ = Customer.Server;
+        await Customer.StartedAsync();
         await Collections.InitializeAsync();
     }
 

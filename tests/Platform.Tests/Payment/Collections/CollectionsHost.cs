@@ -77,8 +77,7 @@ public sealed class CollectionsHost : IAsyncLifetime
             s.AddHttpClient(nameof(Proto.Credit.CreditClient)).ConfigurePrimaryHttpMessageHandler(() => Payment.Server.CreateHandler());
         });
         await Commerce.InitializeAsync();
-        _ = Payment.Server;
-        await Payment.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        await Payment.StartedAsync();
     }
 
     /// <summary>

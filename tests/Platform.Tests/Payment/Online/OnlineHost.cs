@@ -66,8 +66,7 @@ public class OnlineHost : IAsyncLifetime
             s.AddSingleton<ILoggerProvider>(Logs);
             s.AddHttpClient(SimulatorWallet.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Payment.Server.CreateHandler());
         });
-        _ = Payment.Server;
-        await Payment.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        await Payment.StartedAsync();
     }
 
     public async Task DisposeAsync() => await Payment.DisposeAsync();

@@ -47,8 +47,7 @@ public sealed class RecordingHost : IAsyncLifetime
             ["Payment:VirtualAccounts:Prefix"] = "8801",
         });
         Payment.WithServices(s => s.AddSingleton<TimeProvider>(Clock));
-        _ = Payment.Server;
-        await Payment.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        await Payment.StartedAsync();
     }
 
     public async Task DisposeAsync() => await Payment.DisposeAsync();
