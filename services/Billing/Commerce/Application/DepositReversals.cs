@@ -48,41 +48,6 @@ namespace Platform.Billing.Commerce.Application;
 /// </remarks>
 public sealed class DepositReversals(BillingDb db, LedgerStore ledger, DocumentNumbers numbers, IOptions<CommerceOptions> options, TimeProvider clock)
 {
-    /// <summary>
-    /// The lot <paramref name="depositId"/> created, followed through customer merges: a merge empties the merged
-    /// customer's lots into new lots of the survivor with the same expiry (<see cref="MergePostings"/>), so the deposit's
-    /// money is then in the survivor's lot of that expiry from the merge-in transfer (lots of one expiry are alike to the
-    /// customer). Null when the deposit created no lot; the last lot found when a merge moved none of that expiry.
-    /// </summary>
-    private async Task<Guid?> DepositLotAsync(Guid depositId, CancellationToken ct)
-    {
-        var lot = await db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.TransferId == depositId).OrderBy(l => l.Id)
-            .Select(l => new { l.Id, l.CustomerId, l.ExpiresAt }).FirstOrDefaultAsync(ct);
-        for (var hops = 0; lot is not null && hops < 16; hops++)
-        {
-            var customerId = lot.CustomerId;
-            var merge = await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => m.MergedId == customerId)
-                .Select(m => new { m.MergedId, m.MergedInto }).SingleOrDefaultAsync(ct);
-            if (merge is null)
-            {
-                break;
-            }
-
-            var mergeIn = MergePostings.InId(merge.MergedInto, merge.MergedId);
-            var expiry = lot.ExpiresAt;
-            var moved = await db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.TransferId == mergeIn && l.ExpiresAt == expiry).OrderBy(l => l.Id)
-                .Select(l => new { l.Id, l.CustomerId, l.ExpiresAt }).FirstOrDefaultAsync(ct);
-            if (moved is null)
-            {
-                break;
-            }
-
-            lot = moved;
-        }
-
-        return lot?.Id;
-    }
-
     /// <summary>Applies the reversal once; a re-published one (another event id, same payment and generation) changes nothing.</summary>
     public async Task ReverseAsync(PaymentReversed reversal, CancellationToken ct)
     {
@@ -138,6 +103,41 @@ public sealed class DepositReversals(BillingDb db, LedgerStore ledger, DocumentN
             InvoiceId = invoice?.Id,
             ReversedAt = now,
         });
+    }
+
+    /// <summary>
+    /// The lot <paramref name="depositId"/> created, followed through customer merges: a merge empties the merged
+    /// customer's lots into new lots of the survivor with the same expiry (<see cref="MergePostings"/>), so the deposit's
+    /// money is then in the survivor's lot of that expiry from the merge-in transfer (lots of one expiry are alike to the
+    /// customer). Null when the deposit created no lot; the last lot found when a merge moved none of that expiry.
+    /// </summary>
+    private async Task<Guid?> DepositLotAsync(Guid depositId, CancellationToken ct)
+    {
+        var lot = await db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.TransferId == depositId).OrderBy(l => l.Id)
+            .Select(l => new { l.Id, l.CustomerId, l.ExpiresAt }).FirstOrDefaultAsync(ct);
+        for (var hops = 0; lot is not null && hops < 16; hops++) // a chain of merges, bounded in case rows ever formed a cycle
+        {
+            var customerId = lot.CustomerId;
+            var mergedInto = await db.Set<CustomerMergeRow>().AsNoTracking().Where(m => m.MergedId == customerId)
+                .Select(m => (Guid?)m.MergedInto).SingleOrDefaultAsync(ct);
+            if (mergedInto is null)
+            {
+                break;
+            }
+
+            var mergeIn = MergePostings.InId(mergedInto.Value, customerId);
+            var expiry = lot.ExpiresAt;
+            var moved = await db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.TransferId == mergeIn && l.ExpiresAt == expiry).OrderBy(l => l.Id)
+                .Select(l => new { l.Id, l.CustomerId, l.ExpiresAt }).FirstOrDefaultAsync(ct);
+            if (moved is null)
+            {
+                break;
+            }
+
+            lot = moved;
+        }
+
+        return lot?.Id;
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class UsageDesk(BillingDb db, ChargeDesk charges, TimeProvider clo
                 ?? throw ValidationException.For("fee_item_code", "no such fee item", "UNKNOWN_FEE_ITEM");
             if (item.Kind != FeeKind.Usage)
             {
-                throw ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
+                throw UsagePricing.NotAUsageItem();
             }
         }
 

@@ -55,9 +55,11 @@ public static class UsagePricing
         ContractPricing.PriceOn(new ContractPriceTerms(contract.Terms.Start, contract.TermMonths, contract.Terms.AutoRenew, contract.Terms.PriceFollowsList,
             new Dictionary<string, decimal> { [feeItemCode] = agreed }), feeItemCode, at, lists);
 
-    private static LineItem RequireUsage(LineItem line) => line.Kind == FeeKind.Usage
-        ? line
-        : throw ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
+    private static LineItem RequireUsage(LineItem line) => line.Kind == FeeKind.Usage ? line : throw NotAUsageItem();
+
+    /// <summary>The refusal of usage recorded against a fee item that is not an extra service.</summary>
+    public static ValidationException NotAUsageItem() =>
+        ValidationException.For("fee_item_code", "is not an extra-service (usage) fee item", "NOT_A_USAGE_ITEM");
 
     /// <summary>Total over subtotal: the share of list prices the contract's discounts leave to pay.</summary>
     public static decimal DiscountRatio(Contract contract) => contract.Subtotal > 0 ? contract.Total / contract.Subtotal : 1m;
