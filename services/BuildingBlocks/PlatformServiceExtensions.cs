@@ -37,7 +37,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
         builder.Services.AddDbContextPool<TDb>((sp, options) => options
-            .UseNpgsql(PreparedStatements.Enable(connectionString))
+            .UseNpgsql(PooledConnections.Tune(connectionString))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
         builder.Services.AddScoped<IdempotentRequests<TDb>>();
@@ -45,7 +45,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<DatabaseMigrator<TDb>>();
         builder.Services.AddSingleton<IDatabaseMigrator>(sp => sp.GetRequiredService<DatabaseMigrator<TDb>>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator<TDb>>());
-        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: connectionName, tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddNpgSql(PooledConnections.Tune(connectionString), name: connectionName, tags: ["ready"]);
         return builder;
     }
 
