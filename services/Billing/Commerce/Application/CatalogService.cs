@@ -86,7 +86,7 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
 
     private async Task<List<AffectedContract>> AffectedAsync(PriceList change, List<PriceList> before, HashSet<string> changedCodes, CancellationToken ct)
     {
-        var contracts = await db.Set<Contract>().AsNoTracking()
+        var contracts = await db.Set<Contract>().AsSplitQuery().AsNoTracking()
             .Where(c => c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated)
             // An item a signed amendment added is the contract's as much as its own (the charge schedule charges it).
             .Where(c => c.Items.Any(i => changedCodes.Contains(i.FeeItemCode))
@@ -111,7 +111,7 @@ public sealed class CatalogService(BillingDb db, IOptions<CommerceOptions> optio
     /// <summary>The pricing view of a signed contract: its items and those of its signed amendments at their agreed prices.</summary>
     public async Task<ContractPriceTerms> PriceTermsAsync(Contract contract, CancellationToken ct)
     {
-        var amended = await db.Set<Amendment>().AsNoTracking()
+        var amended = await db.Set<Amendment>().AsSplitQuery().AsNoTracking()
             .Where(a => a.ContractId == contract.Id && a.SignedAt != null).OrderBy(a => a.Sequence).ToListAsync(ct);
         var prices = contract.Items.ToDictionary(i => i.FeeItemCode, i => i.UnitPrice);
         foreach (var item in amended.SelectMany(a => a.Items))

@@ -14,7 +14,7 @@ public sealed class ContractRefunds(BillingDb db, TimeProvider clock)
     /// </summary>
     public async Task<RefundQuote> RefundableAsync(Guid contractId, decimal paid, decimal consumed, CancellationToken ct)
     {
-        var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == contractId, ct)
+        var contract = await db.Set<Contract>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(c => c.Id == contractId, ct)
             ?? throw new NotFoundException("contract", contractId.ToString());
         if (contract.State != ContractState.Signed)
         {

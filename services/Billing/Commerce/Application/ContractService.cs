@@ -15,7 +15,7 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
     public async Task<ContractView> CreateAsync(Guid quoteId, ContractTerms terms, string createdBy, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var quote = await db.Set<Quote>().SingleOrDefaultAsync(q => q.Id == quoteId, ct) ?? throw new NotFoundException("quote", quoteId.ToString());
+        var quote = await db.Set<Quote>().AsSplitQuery().SingleOrDefaultAsync(q => q.Id == quoteId, ct) ?? throw new NotFoundException("quote", quoteId.ToString());
         if (quote.ContractId is { } existing)
         {
             throw new AlreadyExistsException("QUOTE_ALREADY_CONTRACTED", "a contract was already made from this quote") { Metadata = { ["existing_contract_id"] = existing.ToString() } };
@@ -62,8 +62,8 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
 
     public async Task<ContractView> GetAsync(Guid id, CancellationToken ct)
     {
-        var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
-        var amendments = await db.Set<Amendment>().AsNoTracking().Where(a => a.ContractId == id).OrderBy(a => a.Sequence).ToListAsync(ct);
+        var contract = await db.Set<Contract>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
+        var amendments = await db.Set<Amendment>().AsSplitQuery().AsNoTracking().Where(a => a.ContractId == id).OrderBy(a => a.Sequence).ToListAsync(ct);
         return new ContractView(contract, amendments);
     }
 
@@ -138,7 +138,7 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
     public async Task<ContractView> SignAmendmentAsync(Guid contractId, Guid amendmentId, Signature signature, CancellationToken ct)
     {
         var contract = await LoadAsync(contractId, ct);
-        var amendment = await db.Set<Amendment>().SingleOrDefaultAsync(a => a.Id == amendmentId && a.ContractId == contractId, ct)
+        var amendment = await db.Set<Amendment>().AsSplitQuery().SingleOrDefaultAsync(a => a.Id == amendmentId && a.ContractId == contractId, ct)
             ?? throw new NotFoundException("amendment", amendmentId.ToString());
         if (amendment.Sign(signature))
         {
@@ -151,7 +151,7 @@ public sealed class ContractService(BillingDb db, QuoteService quotes, DocumentN
     }
 
     private async Task<Contract> LoadAsync(Guid id, CancellationToken ct) =>
-        await db.Set<Contract>().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
+        await db.Set<Contract>().AsSplitQuery().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
 
     private async Task SaveAsync(CancellationToken ct)
     {

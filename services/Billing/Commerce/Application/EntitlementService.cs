@@ -29,11 +29,11 @@ public sealed class EntitlementService(BillingDb db, TimeProvider clock)
     }, ct);
 
     public async Task<Contract> GetAsync(Guid id, CancellationToken ct) =>
-        await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
+        await db.Set<Contract>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
 
     private async Task<Contract> ChangeAsync(Guid id, Action<Contract, DateTimeOffset> change, CancellationToken ct)
     {
-        var contract = await db.Set<Contract>().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
+        var contract = await db.Set<Contract>().AsSplitQuery().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new NotFoundException("contract", id.ToString());
         change(contract, clock.GetUtcNow());
         try
         {

@@ -43,7 +43,7 @@ public sealed class InvoiceService(BillingDb db, DocumentNumbers numbers, Ledger
     {
         if (request.ContractId is { } contractId)
         {
-            var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == contractId, ct)
+            var contract = await db.Set<Contract>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(c => c.Id == contractId, ct)
                 ?? throw new NotFoundException("contract", contractId.ToString());
             if (contract.CustomerId != request.CustomerId)
             {

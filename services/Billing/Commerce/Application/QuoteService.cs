@@ -55,7 +55,7 @@ public sealed class QuoteService(BillingDb db, CatalogService catalog, IOptions<
     }
 
     public async Task<Quote> GetAsync(Guid id, CancellationToken ct) =>
-        await db.Set<Quote>().AsNoTracking().SingleOrDefaultAsync(q => q.Id == id, ct) ?? throw new NotFoundException("quote", id.ToString());
+        await db.Set<Quote>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(q => q.Id == id, ct) ?? throw new NotFoundException("quote", id.ToString());
 
     /// <summary>Prices each item at the published list; an unknown or unpriced fee item is refused naming its field.</summary>
     public async Task<List<LineItem>> PriceAsync(IReadOnlyList<(string FeeItemCode, int Quantity)> items, int termMonths, string field, CancellationToken ct)

@@ -62,7 +62,8 @@ public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock)
     {
         var ids = invoices.Where(i => i.ContractId != null).Select(i => i.ContractId!.Value).Distinct().ToList();
         return await db.Set<Contract>().AsNoTracking().Where(c => ids.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, c => c.Terms.GraceDays, ct);
+            .Select(c => new { c.Id, c.Terms.GraceDays })
+            .ToDictionaryAsync(c => c.Id, c => c.GraceDays, ct);
     }
 }
 

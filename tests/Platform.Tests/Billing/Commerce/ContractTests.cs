@@ -311,5 +311,17 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
         // Pool 2000 − 1000 setup = 1000; less 300 consumed = 700; handling fee 5% = 35.
         Assert.Equal(new RefundQuote(1000m, 700m, 35m, 665m), quote);
     }
-}
 
+    [Fact]
+    public async Task A_query_loading_a_contracts_owned_collections_in_one_statement_is_refused_so_every_read_says_how_to_split()
+    {
+        // Items, discounts, signatures and installments joined in one statement multiply each other's rows.
+        var joined = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Billing.QueryAsync<BillingDb, int>(
+            async db => (await db.Set<Platform.Billing.Commerce.Domain.Contract>().AsNoTracking().Take(1).ToListAsync()).Count));
+        Assert.Contains("MultipleCollectionIncludeWarning", joined.Message);
+
+        var split = await host.Billing.QueryAsync<BillingDb, int>(
+            async db => (await db.Set<Platform.Billing.Commerce.Domain.Contract>().AsSplitQuery().AsNoTracking().Take(1).ToListAsync()).Count);
+        Assert.InRange(split, 0, 1);
+    }
+}

@@ -18,7 +18,7 @@ public sealed class UsageDesk(BillingDb db, ChargeDesk charges, TimeProvider clo
 {
     public async Task<ContractCharge> RecordAsync(UsageRecord usage, CancellationToken ct)
     {
-        var contract = await db.Set<Contract>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == usage.ContractId, ct)
+        var contract = await db.Set<Contract>().AsSplitQuery().AsNoTracking().SingleOrDefaultAsync(c => c.Id == usage.ContractId, ct)
             ?? throw ValidationException.For("contract_id", "no such contract", "UNKNOWN_CONTRACT");
         if (usage.OccurredAt < contract.Terms.Start || usage.OccurredAt > clock.GetUtcNow())
         {
@@ -35,7 +35,7 @@ public sealed class UsageDesk(BillingDb db, ChargeDesk charges, TimeProvider clo
     private async Task<UsagePrice> PriceAsync(Contract contract, UsageRecord usage, CancellationToken ct)
     {
         var code = usage.FeeItemCode;
-        var amendments = await db.Set<Amendment>().AsNoTracking().Where(a => a.ContractId == contract.Id && a.SignedAt != null).ToListAsync(ct);
+        var amendments = await db.Set<Amendment>().AsSplitQuery().AsNoTracking().Where(a => a.ContractId == contract.Id && a.SignedAt != null).ToListAsync(ct);
         // An item on neither the contract nor an amendment in force then must be a usage item of the catalog.
         if (!contract.Items.Concat(amendments.Where(a => a.SignedAt <= usage.OccurredAt).SelectMany(a => a.Items)).Any(i => i.FeeItemCode == code))
         {

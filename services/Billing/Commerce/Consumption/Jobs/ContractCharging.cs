@@ -28,7 +28,7 @@ public sealed class ContractCharging(BillingDb db, ChargeDesk desk, IOptions<Con
             // Contracts started and not yet settled for every period of their first term (usage rows are not scheduled
             // ones); those with a signed amendment, whose lines that count does not know of; and, when renewed terms are
             // charged, the auto-renewing ones, whose schedule has no end.
-            var query = db.Set<Contract>().AsNoTracking()
+            var query = db.Set<Contract>().AsSplitQuery().AsNoTracking()
                 .Where(c => c.State == ContractState.Signed && c.Terms.PaymentMode == PaymentMode.Prepaid && c.Terms.Start <= now)
                 .Where(c => db.Set<ContractCharge>().Count(x => x.ContractId == c.Id && x.Kind != FeeKind.Usage)
                         < c.Items.Count(i => i.Kind == FeeKind.OneTime) + c.Items.Where(i => i.Kind == FeeKind.RecurringMonthly).Sum(i => i.Months)
@@ -49,7 +49,7 @@ public sealed class ContractCharging(BillingDb db, ChargeDesk desk, IOptions<Con
             var settled = (await db.Set<ContractCharge>().AsNoTracking().Where(x => ids.Contains(x.ContractId) && x.Kind != FeeKind.Usage)
                     .Select(x => new { x.ContractId, x.FeeItemCode, x.Period }).ToListAsync(ct))
                 .ToLookup(x => x.ContractId, x => ChargePlan.Key(x.FeeItemCode, x.Period));
-            var amendments = (await db.Set<Amendment>().AsNoTracking().Where(a => ids.Contains(a.ContractId) && a.SignedAt != null && a.SignedAt <= now)
+            var amendments = (await db.Set<Amendment>().AsSplitQuery().AsNoTracking().Where(a => ids.Contains(a.ContractId) && a.SignedAt != null && a.SignedAt <= now)
                 .ToListAsync(ct)).ToLookup(a => a.ContractId);
             // Versions only carry their changes and no contract pays a price before it is in effect: those in effect now.
             lists ??= await db.Set<PriceList>().AsNoTracking().Where(l => l.EffectiveFrom <= now).ToListAsync(ct);

@@ -53,7 +53,7 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
             await host.ChargeAsync();
         }
 
-        var signed = await Commerce.Billing.QueryAsync<BillingDb, Domain.Contract>(db => db.Set<Domain.Contract>().AsNoTracking().SingleAsync(c => c.Id == id));
+        var signed = await Commerce.Billing.QueryAsync<BillingDb, Domain.Contract>(db => db.Set<Domain.Contract>().AsSplitQuery().AsNoTracking().SingleAsync(c => c.Id == id));
         var before = ChargePlan.Of(signed);
         List<(string Code, string Period, int Quantity, decimal Amount, DateTimeOffset DueAt)> expected =
         [
@@ -193,7 +193,7 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
     private async Task<(IReadOnlyList<PlannedCharge> Plan, decimal Ratio)> PlanAsync(string contractId)
     {
         var contract = await Commerce.Billing.QueryAsync<BillingDb, Domain.Contract>(db =>
-            db.Set<Domain.Contract>().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contractId)));
+            db.Set<Domain.Contract>().AsSplitQuery().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contractId)));
         return (ChargePlan.Of(contract), contract.Total / contract.Subtotal);
     }
 

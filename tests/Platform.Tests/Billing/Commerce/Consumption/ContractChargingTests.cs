@@ -93,7 +93,7 @@ public sealed class ContractChargingTests(ConsumptionHost host) : IClassFixture<
         var contract = await host.PrepaidContractAsync(customer, await host.ProductAsync(), months: 3);
         await host.DepositAsync(customer, 5000m);
         var signed = await Commerce.Billing.QueryAsync<BillingDb, Domain.Contract>(db =>
-            db.Set<Domain.Contract>().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contract.ContractId)));
+            db.Set<Domain.Contract>().AsSplitQuery().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contract.ContractId)));
         var initial = ChargePlan.Of(signed)[0];
 
         // Two scopes stand for two replicas charging the same period at the same moment.
@@ -204,7 +204,7 @@ public sealed class ContractChargingTests(ConsumptionHost host) : IClassFixture<
         var customer = Id();
         var contract = await host.PrepaidContractAsync(customer, await host.ProductAsync(), months: 6);
         var signed = await Commerce.Billing.QueryAsync<BillingDb, Domain.Contract>(db =>
-            db.Set<Domain.Contract>().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contract.ContractId)));
+            db.Set<Domain.Contract>().AsSplitQuery().AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(contract.ContractId)));
         var firstDay = ChargePlan.Of(signed).Take(2).Sum(c => c.Amount); // initial fee and month 1
         await host.DepositAsync(customer, firstDay + 300m);
 
