@@ -39,7 +39,7 @@ public sealed class ScheduledJobLockTests
     {
         var infra = await Infrastructure.SharedAsync();
         var database = await infra.NewDatabaseAsync("joblock");
-        var services = new ServiceCollection()
+        await using var services = new ServiceCollection()
             .AddDbContextPool<LockDb>(o => o.UseNpgsql(PooledConnections.Tune(database)))
             .BuildServiceProvider();
         var key = AdvisoryLocks.KeyOf("job:gated");

@@ -12,13 +12,6 @@ namespace Platform.Tests.Billing.Commerce;
 /// <summary>The published price list, the notice period, and who a price change reaches.</summary>
 public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost>
 {
-    private static SchedulePriceChangeRequest Change(string code, decimal price, DateTimeOffset effective) => new()
-    {
-        RequestId = Id(),
-        EffectiveTime = Timestamp.FromDateTimeOffset(effective),
-        Entries = { new PriceEntry { FeeItemCode = code, UnitPrice = Cny(price) } },
-    };
-
     private async Task<List<JsonElement>> AffectedAsync(string priceListId) =>
         (await host.OutboxAsync("PriceChangeScheduled")).Select(p => JsonDocument.Parse(p).RootElement)
             .Single(e => e.GetProperty("priceListId").GetString() == priceListId)
@@ -48,9 +41,9 @@ public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost
         var now = host.Clock.GetUtcNow();
 
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
-            await host.Catalog.SchedulePriceChangeAsync(Change(seat, 120m, now.AddDays(10)), Tokens.As(Roles.Administrator)));
+            await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 120m, now.AddDays(10)), Tokens.As(Roles.Administrator)));
         var denied = await Assert.ThrowsAsync<RpcException>(async () =>
-            await host.Catalog.SchedulePriceChangeAsync(Change(seat, 120m, now.AddDays(40)), Tokens.As(Roles.SalesManager)));
+            await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 120m, now.AddDays(40)), Tokens.As(Roles.SalesManager)));
 
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
         var info = e.GetRpcStatus()!.GetDetail<ErrorInfo>();
@@ -72,7 +65,7 @@ public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost
         await host.SignedContractAsync(Id(), Terms(now), 12, (setup, 1));
         var effective = now.AddDays(31);
 
-        var list = await host.Catalog.SchedulePriceChangeAsync(Change(seat, 120m, effective), Tokens.As(Roles.Administrator));
+        var list = await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 120m, effective), Tokens.As(Roles.Administrator));
 
         Assert.Equal(2, list.AffectedContractCount);
         Assert.Equal(
@@ -94,8 +87,8 @@ public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost
         var follows = await host.SignedContractAsync(Id(), Terms(now, followsList: true), 12, (seat, 1));
         var keeps = await host.SignedContractAsync(Id(), Terms(now), 12, (seat, 1));
 
-        var first = await host.Catalog.SchedulePriceChangeAsync(Change(seat, 120m, now.AddDays(31)), Tokens.As(Roles.Administrator));
-        var second = await host.Catalog.SchedulePriceChangeAsync(Change(seat, 130m, now.AddDays(40)), Tokens.As(Roles.Administrator));
+        var first = await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 120m, now.AddDays(31)), Tokens.As(Roles.Administrator));
+        var second = await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 130m, now.AddDays(40)), Tokens.As(Roles.Administrator));
 
         var secondRows = (await AffectedAsync(second.PriceListId)).Select(Row).ToDictionary(r => r.Item1);
         // The contract following the list pays 120 by then; the one keeping its price still pays 100 until renewal.
@@ -113,7 +106,7 @@ public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost
         var contract = await host.SignedContractAsync(Id(), Terms(start), 12, (seat, 1));
         var renewal = start.AddMonths(12);
 
-        var list = await host.Catalog.SchedulePriceChangeAsync(Change(seat, 150m, renewal), Tokens.As(Roles.Administrator));
+        var list = await host.Catalog.SchedulePriceChangeAsync(PriceChange(seat, 150m, renewal), Tokens.As(Roles.Administrator));
 
         Assert.Contains((contract.ContractId, 100m, 150m, renewal), (await AffectedAsync(list.PriceListId)).Select(Row));
     }
@@ -122,7 +115,7 @@ public sealed class CatalogTests(CommerceHost host) : IClassFixture<CommerceHost
     public async Task Invalid_price_change_names_each_entry_field()
     {
         var before = await host.CountsAsync();
-        var request = Change("no.such.fee", -1m, host.Clock.GetUtcNow().AddDays(40));
+        var request = PriceChange("no.such.fee", -1m, host.Clock.GetUtcNow().AddDays(40));
         request.Entries.Add(new PriceEntry { FeeItemCode = "no.such.fee", UnitPrice = 5m.ToMoneyIn("USD") });
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Catalog.SchedulePriceChangeAsync(request, Tokens.As(Roles.Administrator)));

@@ -77,6 +77,14 @@ public sealed class CommerceHost : IAsyncLifetime
 
     public static string Id() => Guid.NewGuid().ToString();
 
+    /// <summary>A price change of one fee item, effective at <paramref name="effective"/>.</summary>
+    public static SchedulePriceChangeRequest PriceChange(string code, decimal price, DateTimeOffset effective) => new()
+    {
+        RequestId = Id(),
+        EffectiveTime = Timestamp.FromDateTimeOffset(effective),
+        Entries = { new PriceEntry { FeeItemCode = code, UnitPrice = Cny(price) } },
+    };
+
     public static Google.Type.Money Cny(decimal amount) => amount.ToMoney("CNY");
 
     /// <summary>A product with a one-time setup fee (1000) and a monthly seat (100), priced at once; answers the codes.</summary>

@@ -81,6 +81,28 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
         return Guid.Parse(draft.InvoiceId);
     }
 
+    /// <summary>Deposits 300 received 100 days ago (its lot expires 265 days from now); answers when it was received.</summary>
+    private async Task<DateTimeOffset> DepositedEarlierAsync(Guid customer, string what)
+    {
+        var earlier = DateTimeOffset.UtcNow.AddDays(-100);
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customer, 300m, "CNY", "bank_transfer",
+            earlier, null, null, 0));
+        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 300m, what: what);
+        return earlier;
+    }
+
+    /// <summary>The earlier 300 is the customer's only money, whole, with its own expiry; nothing is owed; the books are sound.</summary>
+    private async Task AssertOnlyTheEarlierLotLeftAsync(Guid customer, DateTimeOffset earlier)
+    {
+        var balances = await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customer.ToString() }, System);
+        var lot = Assert.Single(balances.OpenLots);
+        Assert.Equal((300m, 300m), (lot.Original.ToDecimal(), lot.Remaining.ToDecimal()));
+        Assert.Equal(earlier.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(300m, await host.AvailableAsync(customer));
+        Assert.Empty(await InvoicesOfAsync(customer));
+        await host.AssertSoundAsync(customer);
+    }
+
     [Fact]
     public async Task A_cleared_cheque_that_bounces_is_taken_back_once_and_what_was_spent_or_paid_invoices_is_owed_on_an_invoice()
     {
@@ -246,10 +268,7 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
     {
         // Validity 365 days: the first deposit expires in 265 days, the second (reversed) in 365.
         var customer = Guid.CreateVersion7();
-        var earlier = DateTimeOffset.UtcNow.AddDays(-100);
-        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), customer, 300m, "CNY", "bank_transfer",
-            earlier, null, null, 0));
-        await Eventually.Until(() => host.AvailableAsync(customer), a => a == 300m, what: "the first deposit");
+        var earlier = await DepositedEarlierAsync(customer, "the first deposit");
         var payment = Guid.CreateVersion7();
         await host.PublishAsync(Received(payment, customer, 500m));
         await Eventually.Until(() => host.AvailableAsync(customer), a => a == 800m, what: "the second deposit");
@@ -258,13 +277,7 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
         await host.PublishAsync(bounced);
         await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
 
-        var balances = await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = customer.ToString() }, System);
-        var lot = Assert.Single(balances.OpenLots);
-        Assert.Equal((300m, 300m), (lot.Original.ToDecimal(), lot.Remaining.ToDecimal()));
-        Assert.Equal(earlier.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
-        Assert.Equal(300m, await host.AvailableAsync(customer));
-        Assert.Empty(await InvoicesOfAsync(customer));
-        await host.AssertSoundAsync(customer);
+        await AssertOnlyTheEarlierLotLeftAsync(customer, earlier);
     }
 
     [Fact]
@@ -272,10 +285,7 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
     {
         // The survivor's own 300 expires in 265 days; the merged customer's 500 (reversed after the merge) in 365.
         var survivor = Guid.CreateVersion7();
-        var earlier = DateTimeOffset.UtcNow.AddDays(-100);
-        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), survivor, 300m, "CNY", "bank_transfer",
-            earlier, null, null, 0));
-        await Eventually.Until(() => host.AvailableAsync(survivor), a => a == 300m, what: "the survivor's deposit");
+        var earlier = await DepositedEarlierAsync(survivor, "the survivor's deposit");
         var merged = Guid.CreateVersion7();
         var payment = Guid.CreateVersion7();
         await host.PublishAsync(Received(payment, merged, 500m));
@@ -287,13 +297,7 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
         await host.PublishAsync(bounced);
         await WaitConsumedAsync(bounced, "PaymentReversedConsumer");
 
-        var balances = await host.Ledger.GetLedgerBalancesAsync(new GetLedgerBalancesRequest { CustomerId = survivor.ToString() }, System);
-        var lot = Assert.Single(balances.OpenLots);
-        Assert.Equal((300m, 300m), (lot.Original.ToDecimal(), lot.Remaining.ToDecimal()));
-        Assert.Equal(earlier.AddDays(365).ToUnixTimeSeconds(), lot.ExpireTime.ToDateTimeOffset().ToUnixTimeSeconds());
-        Assert.Equal(300m, await host.AvailableAsync(survivor));
-        Assert.Empty(await InvoicesOfAsync(survivor));
-        await host.AssertSoundAsync(survivor);
+        await AssertOnlyTheEarlierLotLeftAsync(survivor, earlier);
         await host.AssertSoundAsync(merged);
     }
 

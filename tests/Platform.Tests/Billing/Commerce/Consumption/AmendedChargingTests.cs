@@ -163,9 +163,7 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
         var contract = await host.PrepaidContractAsync(customer, product, months: 6);
         await host.DepositAsync(customer, 1_000m);
         // The text message goes from 0.25 to 0.5 on the list; the contract, signed at 0.25, keeps that price.
-        var raise = new SchedulePriceChangeRequest { RequestId = Id(), EffectiveTime = Timestamp.FromDateTimeOffset(Commerce.Clock.GetUtcNow().AddDays(31)) };
-        raise.Entries.Add(new PriceEntry { FeeItemCode = product.Sms, UnitPrice = Cny(0.5m) });
-        await Commerce.Catalog.SchedulePriceChangeAsync(raise, Tokens.As(Roles.Administrator));
+        await host.ScheduleListPriceAsync(product.Sms, 0.5m, Commerce.Clock.GetUtcNow().AddDays(31));
         Commerce.Clock.Advance(TimeSpan.FromDays(32));
 
         // An amendment adds a bundle of text messages, priced at the list of its day.

@@ -41,6 +41,10 @@ public sealed class ConsumptionHost : IAsyncLifetime
         return handled!.Value;
     }
 
+    /// <summary>Schedules a new list price of one fee item, as an administrator.</summary>
+    public async Task ScheduleListPriceAsync(string code, decimal price, DateTimeOffset effective) =>
+        await Commerce.Catalog.SchedulePriceChangeAsync(PriceChange(code, price, effective), Tokens.As(Roles.Administrator));
+
     /// <summary>A product: setup (one-time, 1000), seat (monthly, 100), sms (usage, 0.25); answers the codes.</summary>
     public async Task<(string Setup, string Seat, string Sms)> ProductAsync()
     {

@@ -36,9 +36,7 @@ public sealed class UsageTests(ConsumptionHost host) : IClassFixture<Consumption
         await host.DepositAsync(customer, 100m);
         // The list price of the text message goes up after signing; the signed contract keeps 0.25.
         var now = Commerce.Clock.GetUtcNow();
-        var raise = new SchedulePriceChangeRequest { RequestId = Id(), EffectiveTime = Timestamp.FromDateTimeOffset(now.AddDays(31)) };
-        raise.Entries.Add(new PriceEntry { FeeItemCode = product.Sms, UnitPrice = Cny(0.5m) });
-        await Commerce.Catalog.SchedulePriceChangeAsync(raise, Tokens.As(Roles.Administrator));
+        await host.ScheduleListPriceAsync(product.Sms, 0.5m, now.AddDays(31));
         Commerce.Clock.Advance(TimeSpan.FromDays(32));
 
         var request = Usage(contract.ContractId, product.Sms, 120, Commerce.Clock.GetUtcNow().AddHours(-1));
