@@ -35,9 +35,11 @@ public sealed class UsageDesk(BillingDb db, ChargeDesk charges, TimeProvider clo
     private async Task<UsagePrice> PriceAsync(Contract contract, UsageRecord usage, CancellationToken ct)
     {
         var code = usage.FeeItemCode;
-        var amendments = await db.Set<Amendment>().AsSplitQuery().AsNoTracking().Where(a => a.ContractId == contract.Id && a.SignedAt != null).ToListAsync(ct);
+        // Only the amendments in force when the usage happened count, as with the price lists below.
+        var amendments = await db.Set<Amendment>().AsSplitQuery().AsNoTracking()
+            .Where(a => a.ContractId == contract.Id && a.SignedAt != null && a.SignedAt <= usage.OccurredAt).ToListAsync(ct);
         // An item on neither the contract nor an amendment in force then must be a usage item of the catalog.
-        if (!contract.Items.Concat(amendments.Where(a => a.SignedAt <= usage.OccurredAt).SelectMany(a => a.Items)).Any(i => i.FeeItemCode == code))
+        if (!contract.Items.Concat(amendments.SelectMany(a => a.Items)).Any(i => i.FeeItemCode == code))
         {
             var item = await db.Set<Product>().AsNoTracking().SelectMany(p => p.FeeItems).Where(f => f.Code == code).FirstOrDefaultAsync(ct)
                 ?? throw ValidationException.For("fee_item_code", "no such fee item", "UNKNOWN_FEE_ITEM");

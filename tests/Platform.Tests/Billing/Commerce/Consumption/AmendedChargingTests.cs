@@ -158,10 +158,7 @@ public sealed class AmendedChargingTests(ConsumptionHost host) : IClassFixture<C
     [Fact]
     public async Task Usage_after_an_amendment_listing_the_item_is_charged_at_the_amendment_s_price_and_before_it_at_the_contract_s()
     {
-        var customer = Id();
-        var product = await host.ProductAsync();
-        var contract = await host.PrepaidContractAsync(customer, product, months: 6);
-        await host.DepositAsync(customer, 1_000m);
+        var (customer, product, contract) = await host.FundedContractAsync(months: 6, deposit: 1_000m);
         // The text message goes from 0.25 to 0.5 on the list; the contract, signed at 0.25, keeps that price.
         await host.ScheduleListPriceAsync(product.Sms, 0.5m, Commerce.Clock.GetUtcNow().AddDays(31));
         Commerce.Clock.Advance(TimeSpan.FromDays(32));

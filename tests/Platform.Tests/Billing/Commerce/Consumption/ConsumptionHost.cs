@@ -67,6 +67,16 @@ public sealed class ConsumptionHost : IAsyncLifetime
         PaymentMode mode = PaymentMode.Prepaid) =>
         await Commerce.SignedContractAsync(customer, Terms(Commerce.Clock.GetUtcNow(), mode), months, (product.Setup, 1), (product.Seat, seats));
 
+    /// <summary>A new customer with a new product's prepaid contract for <paramref name="months"/> months, and <paramref name="deposit"/> received.</summary>
+    public async Task<(string Customer, (string Setup, string Seat, string Sms) Product, Contract Contract)> FundedContractAsync(int months, decimal deposit)
+    {
+        var customer = Id();
+        var product = await ProductAsync();
+        var contract = await PrepaidContractAsync(customer, product, months);
+        await DepositAsync(customer, deposit);
+        return (customer, product, contract);
+    }
+
     /// <summary>Money received for the customer (no invoice named: it pays the customer's open invoices first).</summary>
     public async Task DepositAsync(string customer, decimal amount)
     {

@@ -30,10 +30,7 @@ public sealed class UsageTests(ConsumptionHost host) : IClassFixture<Consumption
     [Fact]
     public async Task Usage_is_charged_at_the_price_of_the_contract_s_signing_day_once_per_request()
     {
-        var customer = Id();
-        var product = await host.ProductAsync();
-        var contract = await host.PrepaidContractAsync(customer, product, months: 3);
-        await host.DepositAsync(customer, 100m);
+        var (customer, product, contract) = await host.FundedContractAsync(months: 3, deposit: 100m);
         // The list price of the text message goes up after signing; the signed contract keeps 0.25.
         var now = Commerce.Clock.GetUtcNow();
         await host.ScheduleListPriceAsync(product.Sms, 0.5m, now.AddDays(31));
@@ -73,10 +70,7 @@ public sealed class UsageTests(ConsumptionHost host) : IClassFixture<Consumption
     [Fact]
     public async Task Each_refusal_names_its_field_or_precondition_and_writes_nothing()
     {
-        var customer = Id();
-        var product = await host.ProductAsync();
-        var contract = await host.PrepaidContractAsync(customer, product, months: 3);
-        await host.DepositAsync(customer, 100m);
+        var (customer, product, contract) = await host.FundedContractAsync(months: 3, deposit: 100m);
         var now = Commerce.Clock.GetUtcNow();
         var before = await host.WrittenAsync();
 
@@ -120,10 +114,7 @@ public sealed class UsageTests(ConsumptionHost host) : IClassFixture<Consumption
     [Fact]
     public async Task Listing_charges_pages_by_keyset_and_refuses_a_bad_token()
     {
-        var customer = Id();
-        var product = await host.ProductAsync();
-        var contract = await host.PrepaidContractAsync(customer, product, months: 3);
-        await host.DepositAsync(customer, 100m);
+        var (_, product, contract) = await host.FundedContractAsync(months: 3, deposit: 100m);
         for (var i = 1; i <= 5; i++)
         {
             await host.Consumption.RecordUsageAsync(Usage(contract.ContractId, product.Sms, i, Commerce.Clock.GetUtcNow()), Tokens.As(Roles.Service));
