@@ -67,6 +67,10 @@ public static class PlatformServiceExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+
+            // MassTransit 8.4+ reports the bus's configuration to its makers over HTTPS after start unless told not to:
+            // a service must not call out of the cluster on its own (and where it cannot, the attempt logs an error).
+            bus.DisableUsageTelemetry();
             consumers?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

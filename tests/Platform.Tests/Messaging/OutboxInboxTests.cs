@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Testing;
 
@@ -36,6 +38,15 @@ public sealed class OutboxInboxTests
         await Task.Delay(500);
         Assert.Equal(1, await rig.EffectsOf(@event.CustomerId));
         Assert.NotNull((await rig.OutboxRow(@event.EventId)).SentAt);
+    }
+
+    [Fact]
+    public async Task A_service_bus_reports_no_usage_telemetry_to_MassTransit()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        await using var rig = await MessagingRig.StartAsync(await infra.NewDatabaseAsync("usage_telemetry"), await infra.NewVirtualHostAsync("usage-telemetry"), runRelay: false);
+
+        Assert.False(rig.Host.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
     }
 
     [Fact]
