@@ -48,9 +48,24 @@ public sealed record LedgerPosting(
     /// <summary>The merged customer this posting was asked for, when it was redirected to the survivor.</summary>
     public Guid? MergedFrom { get; init; }
 
+    /// <summary>
+    /// Whether the transfer may draw on the customer's prepaid lots (debit prepaid cash, or be built from the lots, as
+    /// expiry is). Only then are the customer's open lots read: money coming in makes a lot of its own and touches no
+    /// other, so a deposit does not read the lots every earlier deposit left. A posting that says false and then debits
+    /// prepaid cash is a programming error, refused before anything is applied.
+    /// </summary>
+    public bool DrawsOnLots { get; init; } = true;
+
     /// <summary>A caller's transfer: a replay with the same id must carry the same content.</summary>
     public static LedgerPosting Of(Guid customerId, Transfer transfer, string? currency, string? reference) =>
-        new(customerId, transfer.Id, _ => transfer, CompareReplay: true, reference, currency, Outbox.CurrentTraceParent());
+        Known(customerId, transfer, compareReplay: true, reference, currency, Outbox.CurrentTraceParent());
+
+    /// <summary>A transfer fixed before the book is read: whether it draws on the lots is known from its legs.</summary>
+    public static LedgerPosting Known(Guid customerId, Transfer transfer, bool compareReplay, string? reference, string? currency = null,
+        string? traceParent = null) =>
+        new(customerId, transfer.Id, _ => transfer, compareReplay, reference, currency, traceParent) { DrawsOnLots = DebitsPrepaidCash(transfer) };
+
+    public static bool DebitsPrepaidCash(Transfer transfer) => transfer.Legs.Any(l => l.From == LedgerAccount.PrepaidCash);
 }
 
 /// <summary>What one posting came to: applied (or replayed), refused, or nothing to do (both null).</summary>
@@ -61,8 +76,8 @@ public readonly record struct PostingResult(AppliedTransfer? Applied, PlatformEx
 /// locked (FOR UPDATE, in customer id order), so parallel transfers against one customer apply one after another and
 /// never overdraw, and transactions locking several customers cannot deadlock each other; transfers of different
 /// customers do not wait for each other. However many postings a call carries, it is two round trips plus the commit: one
-/// batch reads (locks, earlier transfers with the ids, open lots), one batch writes (transfers, entries, lots, balances,
-/// outbox), each statement set-based. Inside a caller's transaction (a consumer's inbox transaction) it joins that
+/// batch reads (locks, earlier transfers with the ids, the open lots of the customers whose transfers may draw on them),
+/// one batch writes (transfers, entries, lots, balances, outbox), each statement set-based. Inside a caller's transaction (a consumer's inbox transaction) it joins that
 /// transaction. A refused posting (overdraft, currency, a reused id) changes nothing and does not stop the others.
 /// </summary>
 public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider clock, Microsoft.Extensions.Options.IOptions<BillingOptions> options)
@@ -210,6 +225,11 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         if (transfer is null)
         {
             return null;
+        }
+
+        if (!posting.DrawsOnLots && LedgerPosting.DebitsPrepaidCash(transfer))
+        {
+            throw new InvalidOperationException($"Transfer {transfer.Id} debits prepaid cash but its posting said it draws on no lot (their lots were not read)");
         }
 
         if (posting.TransferId is not null && transfer.Id != posting.TransferId)
@@ -391,12 +411,13 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
         CancellationToken ct)
     {
         var customers = postings.Select(p => p.CustomerId).Distinct().ToArray();
+        var drawing = postings.Where(p => p.DrawsOnLots).Select(p => p.CustomerId).Distinct().ToArray();
         var transferIds = postings.Where(p => p.TransferId is not null).Select(p => p.TransferId!.Value).Distinct().ToArray();
         await using var read = new NpgsqlBatch(connection, transaction);
         read.BatchCommands.Add(Command("SELECT customer_id, id, currency, credit_limit, " + AccountColumns +
             " FROM prepaid_accounts WHERE customer_id = ANY($1) ORDER BY customer_id FOR UPDATE", customers));
         read.BatchCommands.Add(Command("SELECT id, customer_id, code, legs::text, applied_at FROM ledger_transfers WHERE id = ANY($1)", transferIds));
-        read.BatchCommands.Add(Command("SELECT customer_id, id, original, remaining, expires_at FROM prepaid_lots WHERE customer_id = ANY($1) AND remaining > 0", customers));
+        read.BatchCommands.Add(Command("SELECT customer_id, id, original, remaining, expires_at FROM prepaid_lots WHERE customer_id = ANY($1) AND remaining > 0", drawing));
         // After the account locks: a merge of one of these customers committed while this waited is seen here.
         read.BatchCommands.Add(Command("SELECT merged_id, survivor_id FROM customer_merges WHERE merged_id = ANY($1)", customers));
         await using var reader = await read.ExecuteReaderAsync(ct);

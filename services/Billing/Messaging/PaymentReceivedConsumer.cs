@@ -51,7 +51,7 @@ public sealed class PaymentReceivedConsumer(BillingDb db, TimeProvider clock, Pr
                 invoiced: message.Amount - deposited, message.Generation);
             if (transfer.Legs.Count > 0)
             {
-                postings.Add(new LedgerPosting(message.CustomerId, transfer.Id, _ => transfer, CompareReplay: false, $"payment {message.PaymentId}"));
+                postings.Add(LedgerPosting.Known(message.CustomerId, transfer, compareReplay: false, $"payment {message.PaymentId}"));
             }
         }
 

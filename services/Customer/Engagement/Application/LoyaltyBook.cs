@@ -22,11 +22,14 @@ public sealed class LoyaltyBook(CustomerDb db, TimeProvider clock, IOptions<Loya
 
     /// <summary>
     /// For a batch of payments: reads (tracked) the points the payments already earned, with one query, so that earning
-    /// for each of them finds its entry, or its absence, without a round trip.
+    /// for each of them finds its entry, or its absence, without a round trip. The payers are part of the lookup: an
+    /// entry's key begins with its customer, so the query is an index lookup rather than a scan of every entry.
     /// </summary>
-    public async Task LoadPaymentsAsync(IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
+    public async Task LoadPaymentsAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyCollection<Guid> paymentIds, CancellationToken ct)
     {
-        await db.Set<LoyaltyEntry>().Where(e => e.Kind == LoyaltyEntryKind.Payment && paymentIds.Contains(e.SourceId)).LoadAsync(ct);
+        await db.Set<LoyaltyEntry>()
+            .Where(e => customerIds.Contains(e.CustomerId) && e.Kind == LoyaltyEntryKind.Payment && paymentIds.Contains(e.SourceId))
+            .LoadAsync(ct);
         loadedPaymentSources.UnionWith(paymentIds);
     }
 

@@ -47,7 +47,7 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
         var profiles = await Db.SnapshotsAsync(customers, ct);
         await lifecycle.LoadAsync(customers, profiles, ct);
         await tiers.LoadAsync(customers, payments, profiles, ct);
-        await loyalty.LoadPaymentsAsync(payments, ct);
+        await loyalty.LoadPaymentsAsync(customers, payments, ct);
     }
 }
 

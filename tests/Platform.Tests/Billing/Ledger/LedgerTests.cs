@@ -2,13 +2,19 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Billing.Application;
 using Platform.Billing.Data;
+using Platform.Billing.Domain.Ledger;
 using Platform.BuildingBlocks.Messaging;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Events;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
+
+using Account = Platform.Billing.Domain.Ledger.LedgerAccount;
+using LedgerAccount = Platform.Contracts.Billing.V1.LedgerAccount;
 
 namespace Platform.Tests.Billing.Ledger;
 
@@ -27,6 +33,55 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
 
     private Task<int> EntryCountAsync(Guid customerId) =>
         host.Billing.QueryAsync<BillingDb, int>(db => db.Set<LedgerEntryRow>().CountAsync(e => e.CustomerId == customerId));
+
+    /// <summary>
+    /// Deposits draw on no lot, so the store does not read the customer's open lots for them; what it writes must still
+    /// be the book the rules make: new lots beside the earlier ones, spent soonest-expiring first afterwards.
+    /// </summary>
+    [Fact]
+    public async Task Deposits_add_their_lots_beside_the_earlier_ones_and_spending_then_takes_the_soonest_expiring_first()
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var customerId = await host.CustomerWithDepositAsync(100m, now.AddDays(30 - 365)); // a lot of 100 expiring in 30 days
+        var soon = Postings.Deposit(Guid.CreateVersion7(), 50m, now.AddDays(10), reserveShare: 0m);
+        var late = Postings.Deposit(Guid.CreateVersion7(), 70m, now.AddDays(300), reserveShare: 0m);
+        var postings = new[] { LedgerPosting.Known(customerId, soon, compareReplay: false, "test"), LedgerPosting.Known(customerId, late, compareReplay: false, "test") };
+        Assert.All(postings, p => Assert.False(p.DrawsOnLots));
+
+        using (var scope = host.Billing.Services.CreateScope())
+        {
+            var results = await scope.ServiceProvider.GetRequiredService<LedgerStore>().ApplyManyAsync(postings, CancellationToken.None);
+            Assert.All(results, r => Assert.NotNull(r.Applied));
+        }
+
+        await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 120m), System);
+
+        var lots = await host.Billing.QueryAsync<BillingDb, List<PrepaidLotRow>>(db =>
+            db.Set<PrepaidLotRow>().AsNoTracking().Where(l => l.CustomerId == customerId).OrderBy(l => l.ExpiresAt).ToListAsync());
+        Assert.Equal([(0m, 50m), (30m, 100m), (70m, 70m)], lots.Select(l => (l.Remaining, l.Original)));
+        Assert.Equal(3, lots.Select(l => l.Id).Distinct().Count());
+        Assert.Equal(100m, await host.AvailableAsync(customerId));
+        await host.AssertSoundAsync(customerId);
+    }
+
+    [Fact]
+    public async Task A_posting_that_says_it_draws_on_no_lot_but_debits_prepaid_cash_is_refused_before_anything_is_written()
+    {
+        var customerId = await host.CustomerWithDepositAsync(100m);
+        var entries = await EntryCountAsync(customerId);
+        var spend = new Transfer(Guid.CreateVersion7(), "prepaid.consumed", [new Leg(Account.PrepaidCash, Account.Revenue, 10m)]);
+        var posting = new LedgerPosting(customerId, spend.Id, _ => spend, CompareReplay: true, "test") { DrawsOnLots = false };
+
+        using (var scope = host.Billing.Services.CreateScope())
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                scope.ServiceProvider.GetRequiredService<LedgerStore>().ApplyManyAsync([posting], CancellationToken.None));
+        }
+
+        Assert.True(LedgerPosting.Known(customerId, spend, compareReplay: true, "test").DrawsOnLots);
+        Assert.Equal(100m, await host.AvailableAsync(customerId));
+        Assert.Equal(entries, await EntryCountAsync(customerId));
+    }
 
     [Fact]
     public async Task Payment_received_is_deposited_once_with_the_reserve_share_set_aside()
