@@ -95,7 +95,7 @@ public sealed class RefundDesk(BillingDb db, LedgerStore ledger, ContractRefunds
             ?? throw new NotFoundException("refund", refundId.ToString());
         var back = new Transfer(Postings.IdFor("refund-failed", refund.Id), "refund.failed",
             [new Leg(LedgerAccount.RefundsPayable, LedgerAccount.PrepaidCash, refund.Amount)]);
-        await ledger.ApplyAsync(refund.CustomerId, back.Id, _ => back, compareReplay: false, $"refund {refund.Id}", ct);
+        await ledger.ApplyAsync(refund.CustomerId, back, null, $"refund {refund.Id}", ct, compareReplay: false);
         refund.MarkFailed(reason);
         audit.Record("payment", "refund.failed", "refunds/" + refundId, refund.CustomerId, new { reason });
     }

@@ -77,8 +77,9 @@ public readonly record struct PostingResult(AppliedTransfer? Applied, PlatformEx
 /// never overdraw, and transactions locking several customers cannot deadlock each other; transfers of different
 /// customers do not wait for each other. However many postings a call carries, it is two round trips plus the commit: one
 /// batch reads (locks, earlier transfers with the ids, the open lots of the customers whose transfers may draw on them),
-/// one batch writes (transfers, entries, lots, balances, outbox), each statement set-based. Inside a caller's transaction (a consumer's inbox transaction) it joins that
-/// transaction. A refused posting (overdraft, currency, a reused id) changes nothing and does not stop the others.
+/// one batch writes (transfers, entries, lots, balances, outbox), each statement set-based. Inside a caller's transaction
+/// (a consumer's inbox transaction) it joins that transaction. A refused posting (overdraft, currency, a reused id)
+/// changes nothing and does not stop the others.
 /// </summary>
 public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider clock, Microsoft.Extensions.Options.IOptions<BillingOptions> options)
 {
@@ -89,19 +90,25 @@ public sealed class LedgerStore(BillingDb db, OutboxSignal signal, TimeProvider 
     private const string AccountColumns =
         "payments_clearing, prepaid_cash, promotional_credit, held, receivable, revenue, refunds_payable, risk_reserve, promotions";
 
-    /// <summary>A caller's transfer: a replay with the same id must carry the same content.</summary>
+    /// <summary>
+    /// A transfer fixed before the book is read. A replay with the same id answers the first result; with
+    /// <paramref name="compareReplay"/> it must carry the same content.
+    /// </summary>
     /// <param name="currency">The currency the caller's amounts are in; refused naming legs[0].amount when it is not the account's.</param>
-    public Task<AppliedTransfer> ApplyAsync(Guid customerId, Transfer transfer, string? currency, string? reference, CancellationToken ct) =>
-        ApplyAsync(customerId, transfer.Id, _ => transfer, compareReplay: true, reference, ct, currency);
+    public Task<AppliedTransfer> ApplyAsync(Guid customerId, Transfer transfer, string? currency, string? reference, CancellationToken ct,
+        bool compareReplay = true) =>
+        AppliedAsync(LedgerPosting.Known(customerId, transfer, compareReplay, reference, currency), ct);
 
     /// <summary>
     /// A transfer built from the locked book (for postings whose legs depend on the balances, like expiry). A replay of
     /// <paramref name="transferId"/> answers the first result without building again.
     /// </summary>
-    public async Task<AppliedTransfer> ApplyAsync(Guid customerId, Guid transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
+    public Task<AppliedTransfer> ApplyAsync(Guid customerId, Guid transferId, Func<PrepaidBook, Transfer?> build, bool compareReplay,
         string? reference, CancellationToken ct, string? currency = null) =>
-        await ApplyAsync(new LedgerPosting(customerId, transferId, build, compareReplay, reference, currency), ct)
-        ?? throw new PreconditionFailedException("NOTHING_TO_TRANSFER", "transfer", "There is nothing to transfer");
+        AppliedAsync(new LedgerPosting(customerId, transferId, build, compareReplay, reference, currency), ct);
+
+    private async Task<AppliedTransfer> AppliedAsync(LedgerPosting posting, CancellationToken ct) =>
+        await ApplyAsync(posting, ct) ?? throw new PreconditionFailedException("NOTHING_TO_TRANSFER", "transfer", "There is nothing to transfer");
 
     /// <summary>
     /// A transfer whose id derives from the locked book's content (expiry: from the lots expired), so no replay can

@@ -15,6 +15,6 @@ public sealed class LoyaltyCreditRedeemedConsumer(BillingDb db, TimeProvider clo
         await accounts.EnsureOpenAsync(message.CustomerId, ct);
 
         var credit = Postings.PromotionalCredit(message.RedemptionId, message.Amount);
-        await ledger.ApplyAsync(message.CustomerId, credit.Id, _ => credit, compareReplay: false, $"loyalty redemption {message.RedemptionId}", ct);
+        await ledger.ApplyAsync(message.CustomerId, credit, null, $"loyalty redemption {message.RedemptionId}", ct, compareReplay: false);
     }
 }
