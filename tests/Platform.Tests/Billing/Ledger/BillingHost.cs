@@ -71,6 +71,13 @@ public sealed class BillingHost : IAsyncLifetime
         Legs = { new TransferLeg { From = LedgerAccount.PrepaidCash, To = LedgerAccount.Revenue, Amount = amount.ToMoney("CNY") } },
     };
 
+    /// <summary>The postings through the service's own ledger store, in one transaction, as its use cases post them.</summary>
+    public async Task<IReadOnlyList<Platform.Billing.Application.PostingResult>> PostAsync(params Platform.Billing.Application.LedgerPosting[] postings)
+    {
+        using var scope = Billing.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<Platform.Billing.Application.LedgerStore>().ApplyManyAsync(postings, CancellationToken.None);
+    }
+
     /// <summary>Asserts that CheckLedger finds the customer's book sound.</summary>
     public async Task AssertSoundAsync(Guid customerId)
     {

@@ -2,7 +2,6 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Platform.Billing.Application;
 using Platform.Billing.Data;
 using Platform.Billing.Domain.Ledger;
@@ -48,11 +47,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var postings = new[] { LedgerPosting.Known(customerId, soon, compareReplay: false, "test"), LedgerPosting.Known(customerId, late, compareReplay: false, "test") };
         Assert.All(postings, p => Assert.False(p.DrawsOnLots));
 
-        using (var scope = host.Billing.Services.CreateScope())
-        {
-            var results = await scope.ServiceProvider.GetRequiredService<LedgerStore>().ApplyManyAsync(postings, CancellationToken.None);
-            Assert.All(results, r => Assert.NotNull(r.Applied));
-        }
+        Assert.All(await host.PostAsync(postings), r => Assert.NotNull(r.Applied));
 
         await host.Ledger.TransferAsync(BillingHost.Consume(customerId, 120m), System);
 
@@ -72,11 +67,7 @@ public sealed class LedgerTests(BillingHost host) : IClassFixture<BillingHost>
         var spend = new Transfer(Guid.CreateVersion7(), "prepaid.consumed", [new Leg(Account.PrepaidCash, Account.Revenue, 10m)]);
         var posting = new LedgerPosting(customerId, spend.Id, _ => spend, CompareReplay: true, "test") { DrawsOnLots = false };
 
-        using (var scope = host.Billing.Services.CreateScope())
-        {
-            await Assert.ThrowsAsync<InvalidOperationException>(() =>
-                scope.ServiceProvider.GetRequiredService<LedgerStore>().ApplyManyAsync([posting], CancellationToken.None));
-        }
+        await Assert.ThrowsAsync<InvalidOperationException>(() => host.PostAsync(posting));
 
         Assert.True(LedgerPosting.Known(customerId, spend, compareReplay: true, "test").DrawsOnLots);
         Assert.Equal(100m, await host.AvailableAsync(customerId));
