@@ -19,7 +19,8 @@ internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, s
             --no-dashboard         no dashboard and no telemetry export
             --dashboard-port N     dashboard web UI on http://127.0.0.1:N (default 18888; a free port if taken)
             --otlp-port N          dashboard's OTLP/gRPC receiver port (default 4317; a free port if taken)
-            --environment NAME     ASPNETCORE_ENVIRONMENT (default Development)
+            --environment NAME     ASPNETCORE_ENVIRONMENT (default Development); any other runs the services as
+                                   deployed, with migrations at start and PII keys in <state>/secrets/
           dotnet run --project AppHost -- token --roles sales_rep,finance_clerk [--subject alice] [--hours 8] [--state-dir DIR]
                                    print a JWT signed with the local key (<state>/secrets/signing-key)
         Existing servers replace started ones through ConnectionStrings__postgres, __messaging, __cache.

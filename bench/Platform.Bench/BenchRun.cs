@@ -21,7 +21,7 @@ public static class BenchRun
         {
             if (options.StartPlatform)
             {
-                platform = await PlatformLauncher.StartAsync(RepoRoot.Find(options.RepoRoot), options.Only, options.PlatformTimeout, ct);
+                platform = await PlatformLauncher.StartAsync(RepoRoot.Find(options.RepoRoot), options.Only, options.EnvironmentName ?? "Production", options.PlatformTimeout, ct);
                 resourcesPath = platform.ResourcesPath;
             }
 

@@ -9,12 +9,13 @@
 #
 #   dotnet build Platform.sln -c Release && bench/scripts/pg-statements.sh
 #   RATE=100 LOGSEC=20 TOP=30 bench/scripts/pg-statements.sh
+#   ENVIRONMENT=Development bench/scripts/pg-statements.sh   # the services as ./run.sh starts them (default Production)
 #
 # Needs python3 and psql (postgresql-client). Figures of a run on 26 Nov are in bench/README.md ("26 Nov, evening").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-RATE=${RATE:-150} SETTLE=${SETTLE:-90} LEAD=${LEAD:-40} LOGSEC=${LOGSEC:-15} TOP=${TOP:-25}
+RATE=${RATE:-150} SETTLE=${SETTLE:-90} LEAD=${LEAD:-40} LOGSEC=${LOGSEC:-15} TOP=${TOP:-25} ENVIRONMENT=${ENVIRONMENT:-Production}
 STATE=${STATE:-.bench/pg-statements}
 apphost=AppHost/bin/Release/net10.0/Platform.AppHost.dll
 bench=bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll
@@ -27,7 +28,7 @@ psql=$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)
 
 rm -rf "$STATE"
 mkdir -p "$STATE"
-dotnet "$apphost" --state-dir "$STATE" --no-dashboard > "$STATE/apphost.log" 2>&1 &
+dotnet "$apphost" --state-dir "$STATE" --environment "$ENVIRONMENT" --no-dashboard > "$STATE/apphost.log" 2>&1 &
 apphost_pid=$!
 bench_pid=
 stop() {

@@ -12,9 +12,10 @@ namespace Platform.Testing;
 /// <summary>
 /// The whole platform as the AppHost runs it — the same <see cref="PlatformModel"/> and orchestration code, every
 /// service a real process with its own servers under a temp state directory — for scenario tests, as
-/// Aspire.Hosting.Testing would run an AppHost.
+/// Aspire.Hosting.Testing would run an AppHost. The services run in Development, as <c>./run.sh</c> starts them;
+/// <see cref="ProductionSystem"/> runs them with the settings of a deployment.
 /// </summary>
-public sealed class WholeSystem : IAsyncLifetime
+public class WholeSystem : IAsyncLifetime
 {
     private readonly Dictionary<string, GrpcChannel> channels = [];
 
@@ -25,12 +26,16 @@ public sealed class WholeSystem : IAsyncLifetime
     /// <summary>The AppHost's dashboard, receiving every service's OTLP export: traces, logs and metrics to assert on.</summary>
     public DashboardHost Dashboard { get; private set; } = null!;
 
+    /// <summary>The services' ASPNETCORE_ENVIRONMENT.</summary>
+    public virtual string EnvironmentName => "Development";
+
     public async Task InitializeAsync()
     {
         Dashboard = await DashboardHost.StartAsync(new DashboardOptions { OtlpPort = PortAllocator.GetFreePort(), DashboardPort = PortAllocator.GetFreePort() });
         var options = new DistributedAppOptions
         {
             StateDirectory = StateDirectory,
+            EnvironmentName = EnvironmentName,
             StreamLogs = false,
             ShowResourceTable = false,
             ProjectEnvironment = { ["OTEL_BSP_SCHEDULE_DELAY"] = "500" },
@@ -84,4 +89,13 @@ public sealed class WholeSystem : IAsyncLifetime
             // a process still closing a file; the temp folder is cleared by the OS
         }
     }
+}
+
+/// <summary>
+/// The whole platform with the services in Production, as a deployment runs them: no development defaults (migrations
+/// at start, fixed local PII keys, the payment simulators), so the AppHost supplies what the cluster would.
+/// </summary>
+public sealed class ProductionSystem : WholeSystem
+{
+    public override string EnvironmentName => "Production";
 }

@@ -29,7 +29,8 @@ public sealed class DistributedApp : IAsyncDisposable
         StateDirectory = Path.GetFullPath(options.StateDirectory ?? RepositoryLayout.DefaultStateDirectory(RepositoryRoot));
         Directory.CreateDirectory(StateDirectory);
         stateLock = LockStateDirectory(StateDirectory);
-        SigningKey = LocalSecrets.GetOrCreateSigningKey(StateDirectory);
+        var settings = LocalSecrets.ProjectSettings(StateDirectory, options.EnvironmentName);
+        SigningKey = settings["Auth__SigningKey"];
         SigningKeyFile = LocalSecrets.SigningKeyPath(StateDirectory);
         var selected = resources.Where(r => r is not ProjectResource p || options.Projects is null
             || options.Projects.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -38,7 +39,7 @@ public sealed class DistributedApp : IAsyncDisposable
         board = new StatusBoard(StateDirectory, SigningKeyFile, options.ShowResourceTable);
         foreach (var project in resources.OfType<ProjectResource>())
         {
-            launches[project.Name] = new ProjectLaunch(project, RepositoryRoot, options, SigningKey, byName, launches);
+            launches[project.Name] = new ProjectLaunch(project, RepositoryRoot, options, settings, byName, launches);
         }
 
         foreach (var resource in selected)

@@ -7,7 +7,7 @@ internal sealed class ProjectLaunch
 {
     private readonly ProjectResource project;
     private readonly DistributedAppOptions options;
-    private readonly string signingKey;
+    private readonly IReadOnlyDictionary<string, string> settings;
     private readonly IReadOnlyDictionary<string, ResourceRuntime> runtimes;
     private readonly IReadOnlyDictionary<string, ProjectLaunch> projects;
 
@@ -15,13 +15,13 @@ internal sealed class ProjectLaunch
         ProjectResource project,
         string repositoryRoot,
         DistributedAppOptions options,
-        string signingKey,
+        IReadOnlyDictionary<string, string> settings,
         IReadOnlyDictionary<string, ResourceRuntime> runtimes,
         IReadOnlyDictionary<string, ProjectLaunch> projects)
     {
         this.project = project;
         this.options = options;
-        this.signingKey = signingKey;
+        this.settings = settings;
         this.runtimes = runtimes;
         this.projects = projects;
         Configuration = options.BuildConfiguration ?? RepositoryLayout.BuildConfiguration;
@@ -62,11 +62,13 @@ internal sealed class ProjectLaunch
             ["ASPNETCORE_ENVIRONMENT"] = options.EnvironmentName,
             ["DOTNET_ENVIRONMENT"] = options.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = project.Name,
-            ["Auth__Issuer"] = LocalSecrets.Issuer,
-            ["Auth__Audience"] = LocalSecrets.Audience,
-            ["Auth__SigningKey"] = signingKey,
             ["DOTNET_NOLOGO"] = "1",
         };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
         if (!string.IsNullOrEmpty(options.OtlpEndpoint))
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint;

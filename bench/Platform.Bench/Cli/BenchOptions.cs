@@ -43,6 +43,9 @@ public sealed record BenchOptions
     /// <summary>Passed to the AppHost as <c>--only</c> with <see cref="StartPlatform"/>.</summary>
     public string? Only { get; init; }
 
+    /// <summary>The services' environment with <see cref="StartPlatform"/>; null means Production.</summary>
+    public string? EnvironmentName { get; init; }
+
     public TimeSpan PlatformTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public string? RepoRoot { get; init; }

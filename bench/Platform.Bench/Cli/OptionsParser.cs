@@ -25,8 +25,11 @@ public static class OptionsParser
           --pg CONNSTRING       PostgreSQL for pg-insert (default: the postgres resource of --resources).
           --token-file FILE     Bearer token for platform RPCs (default: minted from the AppHost signing key).
           --start-platform      Start the AppHost (dotnet run --project AppHost), wait until every project is
-                                healthy, run, then stop it with SIGTERM. Implies --resources .bench/apphost/resources.json.
+                                healthy, run, then stop it with SIGTERM. Implies --resources
+                                .bench/apphost-<environment>/resources.json.
           --only NAMES          With --start-platform: passed to the AppHost as --only (e.g. customer).
+          --environment NAME    With --start-platform: the services' ASPNETCORE_ENVIRONMENT (default Production,
+                                as deployed; Development is what ./run.sh starts).
           --platform-timeout S  With --start-platform: how long to wait for health (default 300).
           --repo-root DIR       Repository root (default: nearest directory above holding Platform.sln).
           --json FILE           Also write the results as JSON to FILE.
@@ -74,6 +77,7 @@ public static class OptionsParser
                 "--token-file" => o with { TokenFile = Value() },
                 "--start-platform" => o with { StartPlatform = true },
                 "--only" => o with { Only = Value() },
+                "--environment" => o with { EnvironmentName = Value() },
                 "--platform-timeout" => o with { PlatformTimeout = Seconds(Value(), name) },
                 "--repo-root" => o with { RepoRoot = Value() },
                 "--json" => o with { JsonPath = Value() },
@@ -85,6 +89,11 @@ public static class OptionsParser
         if (o.Only is not null && !o.StartPlatform)
         {
             throw new BenchException("--only only applies with --start-platform.");
+        }
+
+        if (o.EnvironmentName is not null && !o.StartPlatform)
+        {
+            throw new BenchException("--environment only applies with --start-platform (a running platform keeps the environment it was started with).");
         }
 
         return o;

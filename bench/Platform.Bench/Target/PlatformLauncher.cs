@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Platform.Bench.Target;
 
 /// <summary>
-/// <c>--start-platform</c>: runs <c>dotnet run -c Release --project AppHost -- --state-dir &lt;root&gt;/.bench/apphost --no-logs --no-dashboard [--only X]</c>
-/// from the repository root (the state directory is passed as an absolute path), waits until <c>.bench/apphost/resources.json</c> reports every project healthy, and on
+/// <c>--start-platform</c>: runs <c>dotnet run -c Release --project AppHost -- --state-dir &lt;root&gt;/.bench/apphost-&lt;environment&gt;
+/// --environment &lt;environment&gt; --no-logs --no-dashboard [--only X]</c> from the repository root (the state directory is passed as an
+/// absolute path; one per environment, whose PII keys differ), waits until its <c>resources.json</c> reports every project healthy, and on
 /// dispose stops it with SIGTERM (then, if it has not exited within a minute, kills the process tree).
 /// The AppHost's output goes to <c>.bench/apphost.log</c>.
 /// </summary>
@@ -25,9 +26,9 @@ public sealed class PlatformLauncher : IAsyncDisposable
 
     public string ResourcesPath { get; }
 
-    public static async Task<PlatformLauncher> StartAsync(string repoRoot, string? only, TimeSpan timeout, CancellationToken ct)
+    public static async Task<PlatformLauncher> StartAsync(string repoRoot, string? only, string environment, TimeSpan timeout, CancellationToken ct)
     {
-        var stateDir = Path.Combine(repoRoot, ".bench", "apphost");
+        var stateDir = Path.Combine(repoRoot, ".bench", "apphost-" + environment.ToLowerInvariant());
         var resourcesPath = Path.Combine(stateDir, "resources.json");
         Directory.CreateDirectory(stateDir);
         File.Delete(resourcesPath); // never mistake a previous run's file for this one
@@ -43,7 +44,9 @@ public sealed class PlatformLauncher : IAsyncDisposable
         };
         // Absolute: `dotnet run` starts the AppHost in its project directory, where a relative .bench/apphost would land.
         // No dashboard: the figures are the services' own, without exporting telemetry to an in-process receiver on the same 2 cores.
-        string[] args = ["run", "-c", "Release", "--project", "AppHost", "--", "--state-dir", stateDir, "--no-logs", "--no-dashboard"];
+        // Production by default: the figures are those of the services as deployed, without Development's extras (DI scope
+        // validation on every resolution, the developer exception page).
+        string[] args = ["run", "-c", "Release", "--project", "AppHost", "--", "--state-dir", stateDir, "--environment", environment, "--no-logs", "--no-dashboard"];
         foreach (var a in only is null ? args : [.. args, "--only", only])
         {
             start.ArgumentList.Add(a);

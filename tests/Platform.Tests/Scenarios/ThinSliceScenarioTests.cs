@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Npgsql;
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Customer.V1;
 using Platform.ServiceDefaults.Auth;
@@ -10,9 +11,12 @@ namespace Platform.Tests.Scenarios;
 [CollectionDefinition(nameof(WholeSystemCollection), DisableParallelization = true)]
 public sealed class WholeSystemCollection;
 
-/// <summary>The whole platform started by the AppHost's orchestration: every service a real process.</summary>
+/// <summary>
+/// The whole platform started by the AppHost's orchestration: every service a real process, in Production as a
+/// deployment runs it (the other scenario classes run it in Development, as <c>./run.sh</c> does).
+/// </summary>
 [Collection(nameof(WholeSystemCollection))]
-public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<WholeSystem>
+public sealed class ThinSliceScenarioTests(ProductionSystem system) : IClassFixture<ProductionSystem>
 {
     [Fact]
     public async Task Sales_registers_a_customer_and_finance_sees_an_open_prepaid_account_with_zero_balance()
@@ -85,6 +89,33 @@ public sealed class ThinSliceScenarioTests(WholeSystem system) : IClassFixture<W
             var health = await http.GetAsync(new Uri(system.App.GetEndpoint(service, "http"), "/health"));
             Assert.True(health.IsSuccessStatusCode, $"{service} /health answered {health.StatusCode}");
         }
+    }
+
+    [Fact]
+    public async Task In_Production_the_services_migrate_at_start_and_encrypt_PII_under_the_key_of_the_run_not_the_development_key()
+    {
+        var customers = new Customers.CustomersClient(system.Channel("customer"));
+        var customer = await customers.RegisterCustomerAsync(new RegisterCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Kind = CustomerKind.Individual,
+            DisplayName = "Zhou Min",
+            Email = "zhou.min@example.cn",
+        }, system.As(Roles.SalesRep));
+
+        // The tables exist because the AppHost asked for migrations at start; the e-mail is stored under the key the
+        // AppHost made for this state directory, not under the fixed development key ("dev1").
+        await using var db = new NpgsqlConnection(system.App.GetConnectionString("customerdb"));
+        await db.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT email_cipher FROM customers WHERE id = @id", db);
+        read.Parameters.AddWithValue("id", Guid.Parse(customer.CustomerId));
+        var cipher = (string?)await read.ExecuteScalarAsync();
+        Assert.StartsWith(Platform.Hosting.LocalSecrets.PiiKeyId + ":", cipher);
+        Assert.DoesNotContain("zhou.min", cipher, StringComparison.OrdinalIgnoreCase);
+        Assert.True(File.Exists(Path.Combine(system.StateDirectory, "secrets", "pii-key")));
+
+        var read2 = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, system.As(Roles.SalesRep, Roles.PiiReader));
+        Assert.Equal("zhou.min@example.cn", read2.Email);
     }
 
     [Fact]
