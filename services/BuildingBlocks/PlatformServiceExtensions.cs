@@ -84,6 +84,9 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<IOutboxTransport, BusOutboxTransport>();
         builder.Services.AddSingleton<OutboxRelay<TDb>>();
         builder.Services.AddHostedService<OutboxRelayService<TDb>>();
+        builder.Services.AddOptions<MessageRetentionOptions>().BindConfiguration(MessageRetentionOptions.Section);
+        builder.Services.AddSingleton<MessageRetention<TDb>>();
+        builder.Services.AddHostedService<MessageRetentionService<TDb>>();
         return builder;
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Testing;
 
@@ -166,6 +168,47 @@ public sealed class OutboxInboxTests
 
         // Polling every 200 ms is about 15 passes; a relay woken by its own commits makes thousands.
         Assert.InRange(commits, 1, 100);
+    }
+
+    [Fact]
+    public async Task Retention_deletes_published_outbox_rows_and_applied_inbox_rows_past_their_age_keeps_the_rest_and_prunes_on_one_replica_at_a_time()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        await using var rig = await MessagingRig.StartAsync(await infra.NewDatabaseAsync("message_retention"), await infra.NewVirtualHostAsync("message-retention"), runRelay: false);
+        var now = new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+        OutboxMessage Row(DateTimeOffset created, DateTimeOffset? sent) => new()
+        {
+            Id = Guid.CreateVersion7(), MessageType = "Test", Payload = "{}", CreatedAt = created, NextAttemptAt = created, SentAt = sent,
+        };
+        var oldSent = Enumerable.Range(0, 5).Select(_ => Row(now.AddDays(-2), now.AddDays(-2))).ToList();
+        var recentSent = Row(now.AddHours(-2), now.AddHours(-1));
+        var oldPending = Row(now.AddDays(-3), null); // never published (a broker away for days): kept whatever its age
+        var oldApplied = Enumerable.Range(0, 3).Select(_ => new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "c", ProcessedAt = now.AddDays(-8) }).ToList();
+        var recentApplied = new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "c", ProcessedAt = now.AddDays(-1) };
+        await rig.QueryAsync(db =>
+        {
+            db.AddRange([.. oldSent, recentSent, oldPending]);
+            db.AddRange([.. oldApplied, recentApplied]);
+            return db.SaveChangesAsync();
+        });
+        var retention = ActivatorUtilities.CreateInstance<MessageRetention<RigDb>>(rig.Host.Services, new FakeTimeProvider(now),
+            Options.Create(new MessageRetentionOptions { BatchSize = 2 })); // several batches per table
+
+        // Another replica pruning (holding the lock): this one skips its pass and deletes nothing.
+        await using (var scope = rig.Host.Services.CreateAsyncScope())
+        {
+            var other = scope.ServiceProvider.GetRequiredService<RigDb>();
+            await using var tx = await other.Database.BeginTransactionAsync();
+            await other.LockForTransactionAsync(AdvisoryLocks.KeyOf("message-retention:" + typeof(RigDb).FullName), CancellationToken.None);
+            Assert.Equal((0, 0), await retention.PruneAsync(CancellationToken.None));
+        }
+
+        Assert.Equal((5, 3), await retention.PruneAsync(CancellationToken.None));
+        var outbox = await rig.QueryAsync(db => db.Set<OutboxMessage>().Select(m => m.Id).ToListAsync());
+        var inbox = await rig.QueryAsync(db => db.Set<InboxMessage>().Select(m => m.MessageId).ToListAsync());
+        Assert.Equal(new[] { recentSent.Id, oldPending.Id }.Order(), outbox.Order());
+        Assert.Equal([recentApplied.MessageId], inbox);
+        Assert.Equal((0, 0), await retention.PruneAsync(CancellationToken.None));
     }
 
     private static Task<long> CommitsAsync(MessagingRig rig) => rig.QueryAsync(db => db.Database
