@@ -11,6 +11,9 @@
 #   RATE=100 LOGSEC=20 TOP=30 bench/scripts/pg-statements.sh
 #   ENVIRONMENT=Development bench/scripts/pg-statements.sh   # the services as ./run.sh starts them (default Production)
 #
+# Logging every statement is itself a large load on PostgreSQL: the platform carries far less while it is on (at
+# 400/s, which it carries without logging, nothing became visible within 10 s), so keep RATE well below capacity and
+# read the table for shares, not for the platform's throughput.
 # Needs python3 and psql (postgresql-client). Figures of a run on 26 Nov are in bench/README.md ("26 Nov, evening").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
