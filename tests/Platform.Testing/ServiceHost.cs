@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Platform.BuildingBlocks.Messaging;
 
 namespace Platform.Testing;
 
@@ -74,6 +76,14 @@ public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebA
 
         builder.ConfigureTestServices(services =>
         {
+            // Many hosts run on a fake clock that jumps days ahead, and message retention would then delete the outbox
+            // rows the tests read as the record of what the service announced. Its own test drives it directly.
+            foreach (var retention in services.Where(d => d.ServiceType == typeof(IHostedService)
+                && d.ImplementationType is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(MessageRetentionService<>)).ToList())
+            {
+                services.Remove(retention);
+            }
+
             foreach (var configure in testServices)
             {
                 configure(services);
