@@ -21,16 +21,9 @@ public sealed class ThinSliceScenarioTests(ProductionSystem system) : IClassFixt
     [Fact]
     public async Task Sales_registers_a_customer_and_finance_sees_an_open_prepaid_account_with_zero_balance()
     {
-        var customers = new Customers.CustomersClient(system.Channel("customer"));
         var accounts = new PrepaidAccounts.PrepaidAccountsClient(system.Channel("billing"));
 
-        var customer = await customers.RegisterCustomerAsync(new RegisterCustomerRequest
-        {
-            RequestId = Guid.NewGuid().ToString(),
-            Kind = CustomerKind.Organization,
-            DisplayName = "Hangzhou Sunrise Education Ltd.",
-            Email = "finance@sunrise.example.cn",
-        }, system.As(Roles.SalesRep));
+        var customer = await RegisterAsync(CustomerKind.Organization, "Hangzhou Sunrise Education Ltd.", "finance@sunrise.example.cn");
 
         // Billing answers from its own account once it applied CustomerRegistered; before that it asks the
         // customer service (through service discovery) and answers PENDING.
@@ -94,14 +87,7 @@ public sealed class ThinSliceScenarioTests(ProductionSystem system) : IClassFixt
     [Fact]
     public async Task In_Production_the_services_migrate_at_start_and_encrypt_PII_under_the_key_of_the_run_not_the_development_key()
     {
-        var customers = new Customers.CustomersClient(system.Channel("customer"));
-        var customer = await customers.RegisterCustomerAsync(new RegisterCustomerRequest
-        {
-            RequestId = Guid.NewGuid().ToString(),
-            Kind = CustomerKind.Individual,
-            DisplayName = "Zhou Min",
-            Email = "zhou.min@example.cn",
-        }, system.As(Roles.SalesRep));
+        var customer = await RegisterAsync(CustomerKind.Individual, "Zhou Min", "zhou.min@example.cn");
 
         // The tables exist because the AppHost asked for migrations at start; the e-mail is stored under the key the
         // AppHost made for this state directory, not under the fixed development key ("dev1").
@@ -114,7 +100,7 @@ public sealed class ThinSliceScenarioTests(ProductionSystem system) : IClassFixt
         Assert.DoesNotContain("zhou.min", cipher, StringComparison.OrdinalIgnoreCase);
         Assert.True(File.Exists(Path.Combine(system.StateDirectory, "secrets", "pii-key")));
 
-        var read2 = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, system.As(Roles.SalesRep, Roles.PiiReader));
+        var read2 = await new Customers.CustomersClient(system.Channel("customer")).GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, system.As(Roles.SalesRep, Roles.PiiReader));
         Assert.Equal("zhou.min@example.cn", read2.Email);
     }
 
@@ -131,6 +117,15 @@ public sealed class ThinSliceScenarioTests(ProductionSystem system) : IClassFixt
         Assert.True(health.IsSuccessStatusCode);
         Assert.True(payment.GetProperty("pid").GetInt32() > 0);
     }
+
+    private async Task<Platform.Contracts.Customer.V1.Customer> RegisterAsync(CustomerKind kind, string name, string email) =>
+        await new Customers.CustomersClient(system.Channel("customer")).RegisterCustomerAsync(new RegisterCustomerRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Kind = kind,
+            DisplayName = name,
+            Email = email,
+        }, system.As(Roles.SalesRep));
 
     private async Task<JsonElement> ResourceAsync(string name)
     {
