@@ -31,8 +31,8 @@ public sealed class MessageRetentionOptions
 
 /// <summary>
 /// Deletes published outbox rows and applied inbox rows once they are older than <see cref="MessageRetentionOptions"/>
-/// says, so neither table grows with every event the service ever sent or applied, and the relay's pending-row index
-/// stays small. One replica prunes at a time (an advisory lock per batch; a replica that finds it taken skips the pass).
+/// says, so neither table (nor its indexes) grows with every event the service ever sent or applied. One replica prunes
+/// at a time (an advisory lock per batch; a replica that finds it taken skips the pass).
 /// </summary>
 public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MessageRetentionOptions> options)
     where TDb : DbContext
