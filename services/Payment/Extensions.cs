@@ -1,4 +1,5 @@
 using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
 using Platform.BuildingBlocks;
 using Platform.Payment.Application;
@@ -42,6 +43,7 @@ public static class Extensions
             bus.AddConsumer<CustomersMergedFollowConsumer>();
             bus.AddConsumer<CustomerOwnerChangedConsumer>();
         });
+        builder.AddStagedCommits<PaymentDb>(); // RecordPayment's requests share their commits
         builder.Services.AddScoped<PaymentRecorder>();
         builder.Services.AddScoped<Survivors>().AddScoped<MergeFollower>();
         builder.Services.AddScoped(sp => new AuditTrail(sp.GetRequiredService<PaymentDb>(), sp.GetRequiredService<TimeProvider>()));

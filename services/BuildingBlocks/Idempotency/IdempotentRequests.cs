@@ -15,8 +15,9 @@ namespace Platform.BuildingBlocks.Idempotency;
 /// same transaction as the change, under a unique key, so two concurrent twins cannot both apply; Redis is only a
 /// fast path for repeats and may be down.
 /// </summary>
+/// <param name="commits">When the service registers it, staged requests are saved together with others arriving at the same time.</param>
 public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProtector pii, ILogger<IdempotentRequests<TDb>> log,
-    IConnectionMultiplexer? redis = null)
+    IConnectionMultiplexer? redis = null, StagedCommits<TDb>? commits = null)
     where TDb : DbContext
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(24);
@@ -52,7 +53,9 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
     /// them (it may read, it must not save or act outside the database) and answers. The changes and the stored answer
     /// are then saved by one SaveChanges, and the database is not asked beforehand whether the key was seen: a repeat
     /// that the cache does not know fails on the key, rolls back, and gets the first answer. Two round trips instead
-    /// of six for a new request; the hot recording paths use it.
+    /// of six for a new request; the hot recording paths use it. Where the service registers
+    /// <see cref="StagedCommits{TDb}"/>, the save is shared with the staged requests arriving at the same time (one
+    /// transaction for all of them; a failure of the shared save is retried alone, so it reaches only its own request).
     /// </summary>
     public async Task<TResponse> ExecuteStagedAsync<TRequest, TResponse>(
         string requestId, TRequest request, Func<CancellationToken, Task<TResponse>> stage, CancellationToken ct)
@@ -84,7 +87,15 @@ public sealed class IdempotentRequests<TDb>(TDb db, TimeProvider clock, PiiProte
             var response = await handle(ct);
             var row = Row(key, request, response, subjectsOf);
             db.Set<IdempotentRequest>().Add(row);
-            await db.SaveChangesAsync(ct);
+            if (staged && commits is not null)
+            {
+                await commits.SaveAsync(db, ct);
+            }
+            else
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
             if (tx is not null)
             {
                 await tx.CommitAsync(ct);
