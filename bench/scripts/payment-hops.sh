@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Where a payment's time goes on its way to the prepaid balance, and what each process costs meanwhile.
+#
+# Starts the whole platform on fresh state (the AppHost, from the Release build), waits SETTLE seconds, warms it with
+# the open-loop payment-to-balance scenario at each of WARM (payments/s, 20 s each), then runs it at RATE for DURATION
+# seconds. Prints the bench's line, the CPU of every process in cores over the middle of the run (services, PostgreSQL,
+# RabbitMQ, Redis, the bench), and for the payments recorded in the run the time of each hop, read from the databases:
+#   recorded -> published   the payment row's created_at to its PaymentReceived outbox row's sent_at (the RPC's
+#                           commit and the payment relay)
+#   published -> deposited  to the deposit's ledger_transfers.applied_at in billing (RabbitMQ and billing's consumer)
+#   recorded -> deposited   both; the bench's own figure adds its balance polls (every 50-200 ms)
+# Stops the platform at the end (and on Ctrl+C).
+#
+#   dotnet build Platform.sln -c Release && bench/scripts/payment-hops.sh
+#   RATE=400 DURATION=30 WARM="100" bench/scripts/payment-hops.sh
+#   ENVIRONMENT=Development bench/scripts/payment-hops.sh   # the services as ./run.sh starts them (default Production)
+#
+# Needs python3 and psql (postgresql-client). Figures are in bench/README.md (Payments).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RATE=${RATE:-500} DURATION=${DURATION:-60} WARM=${WARM:-100 250} SETTLE=${SETTLE:-60} ENVIRONMENT=${ENVIRONMENT:-Production}
+STATE=${STATE:-.bench/payment-hops}
+apphost=AppHost/bin/Release/net10.0/Platform.AppHost.dll
+bench=bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll
+for file in "$apphost" "$bench"; do
+  [ -f "$file" ] || { echo "$file is missing: dotnet build Platform.sln -c Release" >&2; exit 1; }
+done
+command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
+psql=$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)
+[ -x "$psql" ] || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+
+rm -rf "$STATE"
+mkdir -p "$STATE"
+dotnet "$apphost" --state-dir "$STATE" --environment "$ENVIRONMENT" --no-dashboard > "$STATE/apphost.log" 2>&1 &
+apphost_pid=$!
+bench_pid=
+stop() {
+  [ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null || true
+  kill -TERM "$apphost_pid" 2>/dev/null || true
+  wait "$apphost_pid" 2>/dev/null || true
+}
+trap stop EXIT
+
+echo "starting the platform (state in $STATE)" >&2
+until python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if all(x["state"]=="healthy" for x in r["resources"]) else 1)' \
+  "$STATE/resources.json" 2>/dev/null; do
+  kill -0 "$apphost_pid" 2>/dev/null || { echo "the AppHost stopped; see $STATE/apphost.log" >&2; exit 1; }
+  sleep 2
+done
+echo "healthy; settling for $SETTLE s" >&2
+sleep "$SETTLE"
+
+# libpq's variables from the postgres resource's connection string (Host=...;Port=...;Username=...;Password=...)
+eval "$(python3 -c 'import json,sys,shlex; r=json.load(open(sys.argv[1])); c=next(x for x in r["resources"] if x["name"]=="postgres")["connectionString"]
+d=dict(p.split("=",1) for p in c.strip().split(";") if p)
+print(" ".join(f"export {k}={shlex.quote(d[v])};" for k,v in (("PGHOST","Host"),("PGPORT","Port"),("PGUSER","Username"),("PGPASSWORD","Password"))))' "$STATE/resources.json")"
+
+cpu() { # "<process> <CPU ticks>" summed per kind of process on the machine
+  python3 - <<'PY'
+import os, re
+total = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    m = re.search(r"Platform\.(\w+)\.dll", cmd)
+    kind = m.group(1) if m else "postgres" if "postgres" in cmd else "rabbitmq" if "beam.smp" in cmd else "redis" if "redis-server" in cmd else None
+    if kind and kind != "AppHost":
+        total[kind] = total.get(kind, 0) + int(fields[11]) + int(fields[12])
+for kind, ticks in sorted(total.items()):
+    print(kind, ticks)
+PY
+}
+
+run() { # run RATE SECONDS [extra bench options]
+  dotnet "$bench" --resources "$STATE/resources.json" --scenarios payment-to-balance --baseline none \
+    --rate "$1" --duration "$2" --warmup 3 --timeout 10 "${@:3}" 2> "$STATE/e2e.log"
+}
+for rate in $WARM; do
+  echo "warming at $rate/s" >&2
+  run "$rate" 20 | grep '^payment-to-balance ' || true
+  sleep 10
+done
+
+start=$(date +%s.%N)
+run "$RATE" "$DURATION" --json "$STATE/e2e.json" > "$STATE/e2e.txt" &
+bench_pid=$!
+window=$((DURATION / 2))
+sleep $(((DURATION - window) / 2 + 3))
+cpu > "$STATE/cpu-before"
+sleep "$window"
+cpu > "$STATE/cpu-after"
+wait "$bench_pid" || true
+bench_pid=
+sleep 5
+
+grep 'payment-to-balance' "$STATE/e2e.txt" || cat "$STATE/e2e.txt"
+echo "CPU in cores over ${window} s of the run:"
+join "$STATE/cpu-before" "$STATE/cpu-after" | awk -v w="$window" '{ c = ($3 - $2) / 100 / w; s += c; printf "  %-14s %5.2f\n", $1, c } END { printf "  %-14s %5.2f\n", "all", s }'
+"$psql" -d paymentdb -qAtF, -c "SELECT p.id, extract(epoch FROM p.created_at), extract(epoch FROM o.sent_at) FROM payments p
+  JOIN outbox_messages o ON o.message_type = 'Platform.Contracts.Events.PaymentReceived' AND o.payload::jsonb->>'paymentId' = p.id::text
+  WHERE p.created_at > to_timestamp($start)" > "$STATE/published.csv"
+"$psql" -d billingdb -qAtF, -c "SELECT substr(reference, 9), extract(epoch FROM applied_at) FROM ledger_transfers
+  WHERE reference LIKE 'payment %' AND applied_at > to_timestamp($start)" > "$STATE/deposited.csv"
+python3 - "$STATE/published.csv" "$STATE/deposited.csv" <<'PY'
+import csv, sys
+published = {r[0]: (float(r[1]), float(r[2]) if r[2] else None) for r in csv.reader(open(sys.argv[1]))}
+deposited = {r[0]: float(r[1]) for r in csv.reader(open(sys.argv[2]))}
+def line(name, values):
+    v = sorted(values)
+    n = len(v)
+    at = lambda q: v[min(n - 1, int(n * q))] * 1000
+    print(f"  {name:24} n={n:<6} p50 {at(.5):6.0f}  p90 {at(.9):6.0f}  p99 {at(.99):6.0f}  max {v[-1] * 1000:6.0f} ms" if n else f"  {name:24} n=0")
+print(f"hops of the {len(published)} payments recorded in the run ({sum(1 for c, s in published.values() if s is None)} not published):")
+line("recorded -> published", [s - c for c, s in published.values() if s is not None])
+line("published -> deposited", [deposited[k] - s for k, (c, s) in published.items() if s is not None and k in deposited])
+line("recorded -> deposited", [deposited[k] - c for k, (c, s) in published.items() if k in deposited])
+PY
