@@ -78,15 +78,16 @@ public sealed class StagedCommitTests(RecordingHost host) : IClassFixture<Record
     [Fact]
     public async Task Concurrent_payments_with_twins_among_them_are_each_recorded_once_with_one_announcement()
     {
-        var requests = Enumerable.Range(0, 40).Select(i => Cash(Id(), 100m + i)).ToList();
+        await host.RecordAsync(Cash(Id(), 1m)); // a fresh host's first call compiles the path; the burst below is about commits
+        var requests = Enumerable.Range(0, 24).Select(i => Cash(Id(), 100m + i)).ToList();
         var twinned = requests[7];
 
         var answers = await Task.WhenAll(requests.Concat(Enumerable.Range(0, 3).Select(_ => twinned.Clone()))
             .Select(r => host.RecordAsync(r)));
 
-        Assert.Equal(40, answers.Select(a => a.PaymentId).Distinct().Count());
+        Assert.Equal(24, answers.Select(a => a.PaymentId).Distinct().Count());
         var customers = requests.Select(r => Guid.Parse(r.CustomerId)).ToList();
-        Assert.Equal(40, await host.Payment.QueryAsync<PaymentDb, int>(db => db.Payments.CountAsync(p => customers.Contains(p.CustomerId!.Value))));
+        Assert.Equal(24, await host.Payment.QueryAsync<PaymentDb, int>(db => db.Payments.CountAsync(p => customers.Contains(p.CustomerId!.Value))));
         foreach (var (request, answer) in requests.Zip(answers))
         {
             Assert.Equal(request.CustomerId, answer.CustomerId);
