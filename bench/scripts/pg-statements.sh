@@ -16,47 +16,9 @@
 # read the table for shares, not for the platform's throughput.
 # Needs python3 and psql (postgresql-client). Figures of a run on 26 Nov are in bench/README.md ("26 Nov, evening").
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-
 RATE=${RATE:-150} SETTLE=${SETTLE:-90} LEAD=${LEAD:-40} LOGSEC=${LOGSEC:-15} TOP=${TOP:-25} ENVIRONMENT=${ENVIRONMENT:-Production}
 STATE=${STATE:-.bench/pg-statements}
-apphost=AppHost/bin/Release/net10.0/Platform.AppHost.dll
-bench=bench/Platform.Bench/bin/Release/net10.0/Platform.Bench.dll
-for file in "$apphost" "$bench"; do
-  [ -f "$file" ] || { echo "$file is missing: dotnet build Platform.sln -c Release" >&2; exit 1; }
-done
-command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
-psql=$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)
-[ -x "$psql" ] || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
-
-rm -rf "$STATE"
-mkdir -p "$STATE"
-dotnet "$apphost" --state-dir "$STATE" --environment "$ENVIRONMENT" --no-dashboard > "$STATE/apphost.log" 2>&1 &
-apphost_pid=$!
-bench_pid=
-stop() {
-  [ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null || true
-  kill -TERM "$apphost_pid" 2>/dev/null || true
-  wait "$apphost_pid" 2>/dev/null || true
-}
-trap stop EXIT
-
-resource() { # resource NAME FIELD: a field of a resource in resources.json
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(next(x for x in r["resources"] if x["name"]==sys.argv[2]).get(sys.argv[3], ""))' \
-    "$STATE/resources.json" "$1" "$2"
-}
-echo "starting the platform (state in $STATE)" >&2
-until python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if all(x["state"]=="healthy" for x in r["resources"]) else 1)' \
-  "$STATE/resources.json" 2>/dev/null; do
-  kill -0 "$apphost_pid" 2>/dev/null || { echo "the AppHost stopped; see $STATE/apphost.log" >&2; exit 1; }
-  sleep 2
-done
-echo "healthy; settling for $SETTLE s" >&2
-sleep "$SETTLE"
-
-# libpq's variables from the postgres resource's connection string (Host=...;Port=...;Username=...;Password=...)
-eval "$(resource postgres connectionString | python3 -c 'import sys,shlex; d=dict(p.split("=",1) for p in sys.stdin.read().strip().split(";") if p)
-print(" ".join(f"export {k}={shlex.quote(d[v])};" for k,v in (("PGHOST","Host"),("PGPORT","Port"),("PGUSER","Username"),("PGPASSWORD","Password"))))')"
+source "$(dirname "$0")/platform.sh"
 
 cpu() { # "<service dll> <CPU ticks>" for every service process the AppHost started
   for pid in $(pgrep -P "$apphost_pid"); do
