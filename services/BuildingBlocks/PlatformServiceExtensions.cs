@@ -85,8 +85,7 @@ public static class PlatformServiceExtensions
         builder.Services.AddSingleton<OutboxRelay<TDb>>();
         builder.Services.AddHostedService<OutboxRelayService<TDb>>();
         builder.Services.AddOptions<MessageRetentionOptions>().BindConfiguration(MessageRetentionOptions.Section);
-        builder.Services.AddSingleton<MessageRetention<TDb>>();
-        builder.Services.AddHostedService<MessageRetentionService<TDb>>();
+        builder.Services.AddHostedService<MessageRetention<TDb>>();
         return builder;
     }
 

@@ -79,7 +79,7 @@ public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebA
             // Many hosts run on a fake clock that jumps days ahead, and message retention would then delete the outbox
             // rows the tests read as the record of what the service announced. Its own test drives it directly.
             foreach (var retention in services.Where(d => d.ServiceType == typeof(IHostedService)
-                && d.ImplementationType is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(MessageRetentionService<>)).ToList())
+                && d.ImplementationType is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(MessageRetention<>)).ToList())
             {
                 services.Remove(retention);
             }

@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.BuildingBlocks.Data;
+using Platform.BuildingBlocks.Scheduling;
 
 namespace Platform.BuildingBlocks.Messaging;
 
@@ -31,91 +30,54 @@ public sealed class MessageRetentionOptions
 
 /// <summary>
 /// Deletes published outbox rows and applied inbox rows once they are older than <see cref="MessageRetentionOptions"/>
-/// says, so neither table (nor its indexes) grows with every event the service ever sent or applied. One replica prunes
-/// at a time (an advisory lock per batch; a replica that finds it taken skips the pass).
+/// says, so neither table (nor its indexes) grows with every event the service ever sent or applied. A
+/// <see cref="ScheduledJob{TDb}"/>: every <see cref="MessageRetentionOptions.Interval"/>, on one replica at a time.
 /// </summary>
-public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MessageRetentionOptions> options)
+public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MessageRetentionOptions> options,
+    ILogger<MessageRetention<TDb>> log) : ScheduledJob<TDb>(scopes, clock, log)
     where TDb : DbContext
 {
-    private static readonly long LockKey = AdvisoryLocks.KeyOf("message-retention:" + typeof(TDb).FullName);
+    protected override string Name => "message-retention";
 
-    /// <summary>One pass. Answers the outbox and inbox rows deleted.</summary>
-    public async Task<(int Outbox, int Inbox)> PruneAsync(CancellationToken ct)
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    /// <summary>One pass now. Answers the outbox and inbox rows deleted; none while another replica prunes.</summary>
+    public async Task<(int Outbox, int Inbox)> PruneAsync(CancellationToken ct) => (await RunLockedAsync(PruneLockedAsync, ct)).Result;
+
+    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
+        var (outbox, inbox) = await PruneLockedAsync(services, now, ct);
+        return outbox + inbox;
+    }
+
+    private async Task<(int Outbox, int Inbox)> PruneLockedAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<TDb>();
         var outboxBefore = now - options.Value.Outbox;
         var inboxBefore = now - options.Value.Inbox;
         var size = options.Value.BatchSize;
-        var outbox = await DeleteAllAsync(db => db.Database.ExecuteSqlAsync($"""
+        var outbox = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM outbox_messages WHERE sent_at IS NOT NULL AND sent_at < {outboxBefore} LIMIT {size}))
-            """, ct), size, ct);
-        var inbox = await DeleteAllAsync(db => db.Database.ExecuteSqlAsync($"""
+            """, ct), size);
+        var inbox = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM inbox_messages WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM inbox_messages WHERE processed_at < {inboxBefore} LIMIT {size}))
-            """, ct), size, ct);
+            """, ct), size);
         return (outbox, inbox);
     }
 
-    private async Task<int> DeleteAllAsync(Func<TDb, Task<int>> deleteBatch, int size, CancellationToken ct)
+    /// <summary>Runs the batch delete (each its own short transaction) until a batch finds fewer rows than it may take.</summary>
+    private static async Task<int> DeleteAllAsync(Func<Task<int>> deleteBatch, int size)
     {
         var total = 0;
-        while (true)
+        int deleted;
+        do
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TDb>();
-            await using var tx = await db.BeginWholeTransactionAsync(ct);
-            if (!await db.TryLockForTransactionAsync(LockKey, ct))
-            {
-                return total; // another replica is pruning
-            }
-
-            var deleted = await deleteBatch(db);
-            await tx.CommitAsync(ct);
+            deleted = await deleteBatch();
             total += deleted;
-            if (deleted < size)
-            {
-                return total;
-            }
         }
-    }
-}
-
-/// <summary>Runs <see cref="MessageRetention{TDb}"/> every <see cref="MessageRetentionOptions.Interval"/>, the first pass one interval after start.</summary>
-public sealed class MessageRetentionService<TDb>(
-    MessageRetention<TDb> retention,
-    TimeProvider clock,
-    IOptions<MessageRetentionOptions> options,
-    ILogger<MessageRetentionService<TDb>> log) : BackgroundService where TDb : DbContext
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await PruneAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task PruneAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var (outbox, inbox) = await retention.PruneAsync(stoppingToken);
-            if (outbox + inbox > 0)
-            {
-                log.LogInformation("Message retention deleted {Outbox} published outbox row(s) and {Inbox} inbox row(s)", outbox, inbox);
-            }
-        }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-        {
-            log.LogWarning(e, "Message retention pass failed; trying again at the next interval");
-        }
+        while (deleted == size);
+        return total;
     }
 }

@@ -29,6 +29,17 @@ public abstract class ScheduledJob<TDb>(IServiceScopeFactory scopes, TimeProvide
     /// </summary>
     public async Task<int?> RunOnceAsync(CancellationToken ct)
     {
+        var (ran, handled) = await RunLockedAsync(RunAsync, ct);
+        return ran ? handled : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pass"/> in its own scope under the job's lock; answers whether it ran (false: another
+    /// replica holds the lock) and what it answered.
+    /// </summary>
+    protected async Task<(bool Ran, T Result)> RunLockedAsync<T>(Func<IServiceProvider, DateTimeOffset, CancellationToken, Task<T>> pass,
+        CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         await using var lockConnection = new NpgsqlConnection(db.Database.GetConnectionString());
@@ -38,13 +49,13 @@ public abstract class ScheduledJob<TDb>(IServiceScopeFactory scopes, TimeProvide
         {
             if (!(bool)(await take.ExecuteScalarAsync(ct))!)
             {
-                return null;
+                return (false, default!);
             }
         }
 
         try
         {
-            return await RunAsync(scope.ServiceProvider, clock.GetUtcNow(), ct);
+            return (true, await pass(scope.ServiceProvider, clock.GetUtcNow(), ct));
         }
         finally
         {

@@ -90,6 +90,8 @@ public sealed class MessagingRig : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPlatformDatabase<RigDb>("rigdb");
         builder.AddPlatformMessaging<RigDb>("rig-" + Guid.NewGuid().ToString("N")[..8], bus => bus.AddConsumer<EffectConsumer>());
+        // Message retention runs a pass at start on the real clock; its test drives an instance of its own on a fake one.
+        builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(MessageRetention<RigDb>)));
         if (!runRelay)
         {
             var relay = builder.Services.Single(d => d.ImplementationType == typeof(OutboxRelayService<RigDb>));

@@ -199,7 +199,7 @@ public sealed class OutboxInboxTests
         {
             var other = scope.ServiceProvider.GetRequiredService<RigDb>();
             await using var tx = await other.Database.BeginTransactionAsync();
-            await other.LockForTransactionAsync(AdvisoryLocks.KeyOf("message-retention:" + typeof(RigDb).FullName), CancellationToken.None);
+            await other.LockForTransactionAsync(AdvisoryLocks.KeyOf("job:message-retention"), CancellationToken.None);
             Assert.Equal((0, 0), await retention.PruneAsync(CancellationToken.None));
         }
 
