@@ -6,7 +6,10 @@ using Platform.BuildingBlocks.Scheduling;
 
 namespace Platform.BuildingBlocks.Messaging;
 
-/// <summary>How long the outbox keeps the rows it has published and the inbox the messages it has applied.</summary>
+/// <summary>
+/// How long the outbox keeps the rows it has published, the inbox the messages it has applied, and the idempotent-request
+/// store the first answers it gave.
+/// </summary>
 public sealed class MessageRetentionOptions
 {
     public const string Section = "MessageRetention";
@@ -21,6 +24,13 @@ public sealed class MessageRetentionOptions
     /// </summary>
     public TimeSpan Inbox { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// A mutating request's first answer is forgotten this long after it was given: a caller repeating a request_id
+    /// within it gets the first answer; after it, the request is a new one. Callers retry within minutes or hours, and a
+    /// system replaying a day's file after an outage within days; a week covers both.
+    /// </summary>
+    public TimeSpan IdempotentRequests { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>How often a replica prunes.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -29,9 +39,11 @@ public sealed class MessageRetentionOptions
 }
 
 /// <summary>
-/// Deletes published outbox rows and applied inbox rows once they are older than <see cref="MessageRetentionOptions"/>
-/// says, so neither table (nor its indexes) grows with every event the service ever sent or applied. A
-/// <see cref="ScheduledJob{TDb}"/>: every <see cref="MessageRetentionOptions.Interval"/>, on one replica at a time.
+/// Deletes published outbox rows, applied inbox rows and idempotent answers once they are older than
+/// <see cref="MessageRetentionOptions"/> says, so none of these tables (nor their indexes) grows with every event the
+/// service ever sent or applied and every request it ever answered. Each delete finds its rows through an index on
+/// their time (<see cref="MessagingModel"/>), so a pass that finds nothing to delete reads a few index pages, not the
+/// table. A <see cref="ScheduledJob{TDb}"/>: every <see cref="MessageRetentionOptions.Interval"/>, on one replica at a time.
 /// </summary>
 public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MessageRetentionOptions> options,
     ILogger<MessageRetention<TDb>> log) : ScheduledJob<TDb>(scopes, clock, log)
@@ -41,20 +53,22 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
 
     protected override TimeSpan Interval => options.Value.Interval;
 
-    /// <summary>One pass now. Answers the outbox and inbox rows deleted; none while another replica prunes.</summary>
-    public async Task<(int Outbox, int Inbox)> PruneAsync(CancellationToken ct) => (await RunLockedAsync(PruneLockedAsync, ct)).Result;
-
-    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    /// <summary>One pass now. Answers the rows deleted from each table; none while another replica prunes.</summary>
+    public async Task<PrunedRows> PruneAsync(CancellationToken ct)
     {
-        var (outbox, inbox) = await PruneLockedAsync(services, now, ct);
-        return outbox + inbox;
+        var (ran, pruned) = await RunLockedAsync(PruneLockedAsync, ct);
+        return ran ? pruned : new PrunedRows(0, 0, 0);
     }
 
-    private async Task<(int Outbox, int Inbox)> PruneLockedAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct) =>
+        (await PruneLockedAsync(services, now, ct)).Total;
+
+    private async Task<PrunedRows> PruneLockedAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
     {
         var db = services.GetRequiredService<TDb>();
         var outboxBefore = now - options.Value.Outbox;
         var inboxBefore = now - options.Value.Inbox;
+        var requestsBefore = now - options.Value.IdempotentRequests;
         var size = options.Value.BatchSize;
         var outbox = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY(
@@ -64,7 +78,11 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
             DELETE FROM inbox_messages WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM inbox_messages WHERE processed_at < {inboxBefore} LIMIT {size}))
             """, ct), size);
-        return (outbox, inbox);
+        var requests = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
+            DELETE FROM idempotent_requests WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM idempotent_requests WHERE created_at < {requestsBefore} LIMIT {size}))
+            """, ct), size);
+        return new PrunedRows(outbox, inbox, requests);
     }
 
     /// <summary>Runs the batch delete (each its own short transaction) until a batch finds fewer rows than it may take.</summary>
@@ -80,4 +98,10 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
         while (deleted == size);
         return total;
     }
+}
+
+/// <summary>The rows one retention pass deleted, per table.</summary>
+public sealed record PrunedRows(int Outbox, int Inbox, int IdempotentRequests)
+{
+    public int Total => Outbox + Inbox + IdempotentRequests;
 }

@@ -14,6 +14,12 @@ public static class MessagingModel
             e.HasKey(m => m.Id);
             e.Property(m => m.Sequence).UseIdentityAlwaysColumn();
             e.HasIndex(m => m.Sequence).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");
+
+            // Retention (MessageRetention) finds the published rows past their age through these time indexes; without
+            // them each pass would read the whole table. The relay's update that sets sent_at is not a HOT update
+            // anyway (the pending index's predicate names sent_at). Created concurrently: a service's tables are
+            // written to while a new release migrates them.
+            e.HasIndex(m => m.SentAt).HasFilter("sent_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent").IsCreatedConcurrently();
             e.Property(m => m.MessageType).HasMaxLength(300);
             e.Property(m => m.Payload).HasColumnType("jsonb");
             e.Property(m => m.TraceParent).HasMaxLength(64);
@@ -23,6 +29,7 @@ public static class MessagingModel
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
             e.Property(m => m.Consumer).HasMaxLength(200);
+            e.HasIndex(m => m.ProcessedAt).IsCreatedConcurrently();
         });
         model.Entity<IdempotentRequest>(e =>
         {
@@ -30,6 +37,7 @@ public static class MessagingModel
             e.HasKey(r => r.Key);
             e.Property(r => r.Key).HasMaxLength(300);
             e.HasIndex(r => r.Subjects).HasMethod("gin").HasFilter("subjects IS NOT NULL");
+            e.HasIndex(r => r.CreatedAt).IsCreatedConcurrently();
         });
         return model;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Platform.BuildingBlocks.Data;
+using Platform.BuildingBlocks.Idempotency;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Testing;
 
@@ -171,7 +172,7 @@ public sealed class OutboxInboxTests
     }
 
     [Fact]
-    public async Task Retention_deletes_published_outbox_rows_and_applied_inbox_rows_past_their_age_keeps_the_rest_and_prunes_on_one_replica_at_a_time()
+    public async Task Retention_deletes_published_outbox_rows_applied_inbox_rows_and_first_answers_past_their_age_keeps_the_rest_and_prunes_on_one_replica_at_a_time()
     {
         var infra = await Infrastructure.SharedAsync();
         await using var rig = await MessagingRig.StartAsync(await infra.NewDatabaseAsync("message_retention"), await infra.NewVirtualHostAsync("message-retention"), runRelay: false);
@@ -185,10 +186,14 @@ public sealed class OutboxInboxTests
         var oldPending = Row(now.AddDays(-3), null); // never published (a broker away for days): kept whatever its age
         var oldApplied = Enumerable.Range(0, 3).Select(_ => new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "c", ProcessedAt = now.AddDays(-8) }).ToList();
         var recentApplied = new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "c", ProcessedAt = now.AddDays(-1) };
+        IdempotentRequest Answer(string key, DateTimeOffset at) => new() { Key = key, Request = "{}", Response = [1], CreatedAt = at };
+        var oldAnswers = Enumerable.Range(0, 4).Select(i => Answer($"RecordPaymentRequest:old-{i}", now.AddDays(-7).AddMinutes(-1))).ToList();
+        var recentAnswer = Answer("RecordPaymentRequest:recent", now.AddDays(-6));
         await rig.QueryAsync(db =>
         {
             db.AddRange([.. oldSent, recentSent, oldPending]);
             db.AddRange([.. oldApplied, recentApplied]);
+            db.AddRange([.. oldAnswers, recentAnswer]);
             return db.SaveChangesAsync();
         });
         var retention = ActivatorUtilities.CreateInstance<MessageRetention<RigDb>>(rig.Host.Services, new FakeTimeProvider(now),
@@ -200,15 +205,17 @@ public sealed class OutboxInboxTests
             var other = scope.ServiceProvider.GetRequiredService<RigDb>();
             await using var tx = await other.Database.BeginTransactionAsync();
             await other.LockForTransactionAsync(AdvisoryLocks.KeyOf("job:message-retention"), CancellationToken.None);
-            Assert.Equal((0, 0), await retention.PruneAsync(CancellationToken.None));
+            Assert.Equal(new PrunedRows(0, 0, 0), await retention.PruneAsync(CancellationToken.None));
         }
 
-        Assert.Equal((5, 3), await retention.PruneAsync(CancellationToken.None));
+        Assert.Equal(new PrunedRows(5, 3, 4), await retention.PruneAsync(CancellationToken.None));
         var outbox = await rig.QueryAsync(db => db.Set<OutboxMessage>().Select(m => m.Id).ToListAsync());
         var inbox = await rig.QueryAsync(db => db.Set<InboxMessage>().Select(m => m.MessageId).ToListAsync());
+        var answers = await rig.QueryAsync(db => db.Set<IdempotentRequest>().Select(r => r.Key).ToListAsync());
         Assert.Equal(new[] { recentSent.Id, oldPending.Id }.Order(), outbox.Order());
         Assert.Equal([recentApplied.MessageId], inbox);
-        Assert.Equal((0, 0), await retention.PruneAsync(CancellationToken.None));
+        Assert.Equal([recentAnswer.Key], answers);
+        Assert.Equal(new PrunedRows(0, 0, 0), await retention.PruneAsync(CancellationToken.None));
     }
 
     private static Task<long> CommitsAsync(MessagingRig rig) => rig.QueryAsync(db => db.Database

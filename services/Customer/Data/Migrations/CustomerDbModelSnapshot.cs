@@ -56,6 +56,10 @@ namespace Platform.Customer.Data.Migrations
                     b.HasKey("Key")
                         .HasName("pk_idempotent_requests");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotent_requests_created_at")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
+
                     b.HasIndex("Subjects")
                         .HasDatabaseName("ix_idempotent_requests_subjects")
                         .HasFilter("subjects IS NOT NULL");
@@ -82,6 +86,10 @@ namespace Platform.Customer.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
+
+                    b.HasIndex("ProcessedAt")
+                        .HasDatabaseName("ix_inbox_messages_processed_at")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -138,6 +146,11 @@ namespace Platform.Customer.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent")
+                        .HasFilter("sent_at IS NOT NULL")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
 
                     b.HasIndex("Sequence")
                         .HasDatabaseName("ix_outbox_messages_pending")

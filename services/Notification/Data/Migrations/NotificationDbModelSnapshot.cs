@@ -54,6 +54,10 @@ namespace Platform.Notification.Data.Migrations
                     b.HasKey("Key")
                         .HasName("pk_idempotent_requests");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotent_requests_created_at")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
+
                     b.HasIndex("Subjects")
                         .HasDatabaseName("ix_idempotent_requests_subjects")
                         .HasFilter("subjects IS NOT NULL");
@@ -80,6 +84,10 @@ namespace Platform.Notification.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
+
+                    b.HasIndex("ProcessedAt")
+                        .HasDatabaseName("ix_inbox_messages_processed_at")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -136,6 +144,11 @@ namespace Platform.Notification.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent")
+                        .HasFilter("sent_at IS NOT NULL")
+                        .HasAnnotation("Npgsql:CreatedConcurrently", true);
 
                     b.HasIndex("Sequence")
                         .HasDatabaseName("ix_outbox_messages_pending")
