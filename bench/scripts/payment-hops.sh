@@ -9,11 +9,16 @@
 #                           commit and the payment relay)
 #   published -> deposited  to the deposit's ledger_transfers.applied_at in billing (RabbitMQ and billing's consumer)
 #   recorded -> deposited   both; the bench's own figure adds its balance polls (every 50-200 ms)
+# and, for the run, how the work was batched: per service and consumer the messages applied, the transactions they took
+# (an inbox batch's rows share one processed_at) and the mean batch; per service the outbox rows published and the
+# relay passes (a pass marks its rows with one sent_at).
 # Stops the platform at the end (and on Ctrl+C).
 #
 #   dotnet build Platform.sln -c Release && bench/scripts/payment-hops.sh
 #   RATE=400 DURATION=30 WARM="100" bench/scripts/payment-hops.sh   # WARM="" for no warm-up
 #   ENVIRONMENT=Development bench/scripts/payment-hops.sh   # the services as ./run.sh starts them (default Production)
+#   BENCH_SPIN=70 bench/scripts/payment-hops.sh   # the bench's thread-pool spin limit (default 0: the bench does not
+#                                                 # spin on the cores it shares with the platform; the runtime's own default is 70)
 #
 # Needs python3 and psql (postgresql-client). Figures are in bench/README.md (Payments).
 set -euo pipefail
@@ -21,27 +26,33 @@ RATE=${RATE:-500} DURATION=${DURATION:-60} WARM=${WARM-100 250} SETTLE=${SETTLE:
 STATE=${STATE:-.bench/payment-hops}
 source "$(dirname "$0")/platform.sh"
 
-cpu() { # "<process> <CPU ticks>" summed per kind of process on the machine
+cpu() { # "<process> <CPU ticks> <context switches>" summed per kind of process on the machine
   python3 - <<'PY'
 import os, re
-total = {}
+total, switches = {}, {}
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        cs = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            for line in open(f"/proc/{pid}/task/{task}/status"):
+                if "ctxt_switches" in line:  # voluntary and nonvoluntary
+                    cs += int(line.split(":")[1])
     except OSError:
         continue
     m = re.search(r"Platform\.(\w+)\.dll", cmd)
     kind = m.group(1) if m else "postgres" if "postgres" in cmd else "rabbitmq" if "beam.smp" in cmd else "redis" if "redis-server" in cmd else None
     if kind and kind != "AppHost":
         total[kind] = total.get(kind, 0) + int(fields[11]) + int(fields[12])
+        switches[kind] = switches.get(kind, 0) + cs
 for kind, ticks in sorted(total.items()):
-    print(kind, ticks)
+    print(kind, ticks, switches[kind])
 PY
 }
 
 run() { # run RATE SECONDS [extra bench options]
-  dotnet "$bench" --resources "$STATE/resources.json" --scenarios payment-to-balance --baseline none \
+  DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=${BENCH_SPIN-0} dotnet "$bench" --resources "$STATE/resources.json" --scenarios payment-to-balance --baseline none \
     --rate "$1" --duration "$2" --warmup 3 --timeout 10 "${@:3}" 2> "$STATE/e2e.log"
 }
 for rate in $WARM; do
@@ -63,8 +74,9 @@ bench_pid=
 sleep 5
 
 grep 'payment-to-balance' "$STATE/e2e.txt" || cat "$STATE/e2e.txt"
-echo "CPU in cores over ${window} s of the run:"
-join "$STATE/cpu-before" "$STATE/cpu-after" | awk -v w="$window" '{ c = ($3 - $2) / 100 / w; s += c; printf "  %-14s %5.2f\n", $1, c } END { printf "  %-14s %5.2f\n", "all", s }'
+echo "CPU in cores and context switches per second over ${window} s of the run:"
+join "$STATE/cpu-before" "$STATE/cpu-after" | awk -v w="$window" '{ c = ($4 - $2) / 100 / w; x = ($5 - $3) / w; s += c; t += x
+  printf "  %-14s %5.2f %8.0f/s\n", $1, c, x } END { printf "  %-14s %5.2f %8.0f/s\n", "all", s, t }'
 "$psql" -d paymentdb -qAtF, -c "SELECT p.id, extract(epoch FROM p.created_at), extract(epoch FROM o.sent_at) FROM payments p
   JOIN outbox_messages o ON o.message_type = 'Platform.Contracts.Events.PaymentReceived' AND o.payload::jsonb->>'paymentId' = p.id::text
   WHERE p.created_at > to_timestamp($start)" > "$STATE/published.csv"
@@ -84,3 +96,10 @@ line("recorded -> published", [s - c for c, s in published.values() if s is not 
 line("published -> deposited", [deposited[k] - s for k, (c, s) in published.items() if s is not None and k in deposited])
 line("recorded -> deposited", [deposited[k] - c for k, (c, s) in published.items() if k in deposited])
 PY
+echo "batches in the run (per second over the run; mean size):"
+for service in payment billing customer; do
+  "$psql" -d ${service}db -qAtF' ' -c "
+    SELECT consumer, count(*), count(DISTINCT processed_at) FROM inbox_messages WHERE processed_at > to_timestamp($start) GROUP BY consumer
+    UNION ALL SELECT 'outbox-relay', count(*), count(DISTINCT sent_at) FROM outbox_messages WHERE sent_at > to_timestamp($start)" |
+  awk -v s=$service -v d="$DURATION" '$2 > 0 { printf "  %-9s %-44s %7.1f msgs/s in %6.1f tx/s, %5.1f a batch\n", s, $1, $2 / d, $3 / d, $2 / $3 }'
+done

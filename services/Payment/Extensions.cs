@@ -30,12 +30,12 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
         {
-            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer>();
+            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer>(InboxBatching.BackgroundWindow);
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<InvoiceVoidedConsumer>();
-            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer>();
+            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer>(InboxBatching.BackgroundWindow);
             bus.AddConsumer<RefundApprovedConsumer>();
             bus.AddInboxBatchConsumer<RegisteredCustomersConsumer>();
             bus.AddConsumer<KnownCustomerErasedConsumer>();

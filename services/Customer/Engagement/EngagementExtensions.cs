@@ -13,10 +13,10 @@ public static class EngagementExtensions
     public static IBusRegistrationConfigurator AddEngagementConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<EngagementContractSignedConsumer>();
-        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer>();
+        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer>(InboxBatching.BackgroundWindow);
         bus.AddConsumer<EngagementPaymentReversedConsumer>();
         bus.AddConsumer<EngagementRefundPaidConsumer>();
-        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer>();
+        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer>(InboxBatching.BackgroundWindow);
         bus.AddConsumer<EngagementPrepaidExpiredConsumer>();
         bus.AddConsumer<EngagementSurveyAnsweredConsumer>();
         return bus;
