@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -109,9 +110,7 @@ public static class StagedCommitsExtensions
                 continue;
             }
 
-            var type = entry.Metadata;
-            if (entry.State != EntityState.Added || type.IsOwned() || type.GetNavigations().Any() || type.GetSkipNavigations().Any()
-                || type.GetComplexProperties().Any() || type.GetProperties().Any(p => p.IsShadowProperty()))
+            if (entry.State != EntityState.Added || !IsPlain(entry.Metadata))
             {
                 return null;
             }
@@ -121,4 +120,10 @@ public static class StagedCommitsExtensions
 
         return added;
     }
+
+    /// <summary>Whether the entity's whole state is in its CLR object; worked out once per entity type and kept on the model.</summary>
+    private static bool IsPlain(IEntityType type) => type.GetOrAddRuntimeAnnotationValue("Platform:PlainEntity",
+        static t => !(t!.IsOwned() || t.GetNavigations().Any() || t.GetSkipNavigations().Any() || t.GetComplexProperties().Any()
+            || t.GetProperties().Any(p => p.IsShadowProperty())),
+        type);
 }
