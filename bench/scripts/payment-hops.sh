@@ -8,6 +8,9 @@
 #   recorded -> published   the payment row's created_at to its PaymentReceived outbox row's sent_at (the RPC's
 #                           commit and the payment relay)
 #   published -> deposited  to the deposit's ledger_transfers.applied_at in billing (RabbitMQ and billing's consumer)
+#     published -> taken    to the start of the billing batch that applied it (its inbox row's processed_at):
+#                           the wait in RabbitMQ and for the consumer
+#     taken -> deposited    the batch's work up to the deposit
 #   recorded -> deposited   both; the bench's own figure adds its balance polls (every 50-200 ms)
 # and, for the run, how the work was batched: per service and consumer the messages applied, the transactions they took
 # (an inbox batch's rows share one processed_at) and the mean batch; per service the outbox rows published and the
@@ -77,15 +80,20 @@ grep 'payment-to-balance' "$STATE/e2e.txt" || cat "$STATE/e2e.txt"
 echo "CPU in cores and context switches per second over ${window} s of the run:"
 join "$STATE/cpu-before" "$STATE/cpu-after" | awk -v w="$window" '{ c = ($4 - $2) / 100 / w; x = ($5 - $3) / w; s += c; t += x
   printf "  %-14s %5.2f %8.0f/s\n", $1, c, x } END { printf "  %-14s %5.2f %8.0f/s\n", "all", s, t }'
-"$psql" -d paymentdb -qAtF, -c "SELECT p.id, extract(epoch FROM p.created_at), extract(epoch FROM o.sent_at) FROM payments p
+"$psql" -d paymentdb -qAtF, -c "SELECT p.id, extract(epoch FROM p.created_at), extract(epoch FROM o.sent_at), o.id FROM payments p
   JOIN outbox_messages o ON o.message_type = 'Platform.Contracts.Events.PaymentReceived' AND o.payload::jsonb->>'paymentId' = p.id::text
   WHERE p.created_at > to_timestamp($start)" > "$STATE/published.csv"
 "$psql" -d billingdb -qAtF, -c "SELECT substr(reference, 9), extract(epoch FROM applied_at) FROM ledger_transfers
   WHERE reference LIKE 'payment %' AND applied_at > to_timestamp($start)" > "$STATE/deposited.csv"
-python3 - "$STATE/published.csv" "$STATE/deposited.csv" <<'PY'
+"$psql" -d billingdb -qAtF, -c "SELECT message_id, extract(epoch FROM processed_at) FROM inbox_messages
+  WHERE consumer = 'PaymentReceivedConsumer' AND processed_at > to_timestamp($start)" > "$STATE/taken.csv"
+python3 - "$STATE/published.csv" "$STATE/deposited.csv" "$STATE/taken.csv" <<'PY'
 import csv, sys
-published = {r[0]: (float(r[1]), float(r[2]) if r[2] else None) for r in csv.reader(open(sys.argv[1]))}
+rows = list(csv.reader(open(sys.argv[1])))
+published = {r[0]: (float(r[1]), float(r[2]) if r[2] else None) for r in rows}
+message = {r[0]: r[3] for r in rows}
 deposited = {r[0]: float(r[1]) for r in csv.reader(open(sys.argv[2]))}
+taken = {r[0]: float(r[1]) for r in csv.reader(open(sys.argv[3]))}
 def line(name, values):
     v = sorted(values)
     n = len(v)
@@ -94,6 +102,8 @@ def line(name, values):
 print(f"hops of the {len(published)} payments recorded in the run ({sum(1 for c, s in published.values() if s is None)} not published):")
 line("recorded -> published", [s - c for c, s in published.values() if s is not None])
 line("published -> deposited", [deposited[k] - s for k, (c, s) in published.items() if s is not None and k in deposited])
+line("  published -> taken", [taken[message[k]] - s for k, (c, s) in published.items() if s is not None and message[k] in taken])
+line("  taken -> deposited", [deposited[k] - taken[message[k]] for k in published if k in deposited and message[k] in taken])
 line("recorded -> deposited", [deposited[k] - c for k, (c, s) in published.items() if k in deposited])
 PY
 echo "batches in the run (per second over the run; mean size):"
