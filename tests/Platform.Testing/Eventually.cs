@@ -30,4 +30,8 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds: a state the test reads in memory (a counter, a queue's length).</summary>
+    public static Task Until(Func<bool> condition, TimeSpan? timeout = null, string? what = null) =>
+        Until(() => Task.FromResult(condition()), done => done, timeout, what);
 }

@@ -21,6 +21,9 @@ namespace Platform.Tests.Scenarios;
 public sealed class PaymentReliabilityTests(WholeSystem system, ITestOutputHelper output) : IClassFixture<WholeSystem>
 {
     private const int Payments = 10_000;
+
+    /// <summary>How long the recording may take to reach each of the points where the test breaks something.</summary>
+    private static readonly TimeSpan Recording = TimeSpan.FromMinutes(5);
     private const int Callers = 16;
     private const int CustomerCount = 40;
 
@@ -85,13 +88,13 @@ public sealed class PaymentReliabilityTests(WholeSystem system, ITestOutputHelpe
 
         async Task FaultsAsync()
         {
-            await Until(() => recorded.Count >= Payments / 4);
+            await Eventually.Until(() => recorded.Count >= Payments / 4, Recording, "a quarter of the payments recorded");
             output.WriteLine($"{recorded.Count} recorded: killing billing");
             await system.App.KillAsync("billing");
-            await Until(() => recorded.Count >= Payments / 2);
+            await Eventually.Until(() => recorded.Count >= Payments / 2, Recording, "half of the payments recorded");
             output.WriteLine($"{recorded.Count} recorded: restarting RabbitMQ");
             await system.App.RestartAsync("messaging");
-            await Until(() => recorded.Count >= Payments * 3 / 4);
+            await Eventually.Until(() => recorded.Count >= Payments * 3 / 4, Recording, "three quarters of the payments recorded");
             output.WriteLine($"{recorded.Count} recorded: killing billing again");
             await system.App.KillAsync("billing");
         }
@@ -128,14 +131,6 @@ public sealed class PaymentReliabilityTests(WholeSystem system, ITestOutputHelpe
         await reader.ReadAsync();
         Assert.Equal((Payments, Payments), (reader.GetInt64(0), reader.GetInt64(1)));
         output.WriteLine($"all deposited {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s after the first payment");
-
-        async Task Until(Func<bool> condition)
-        {
-            while (!condition())
-            {
-                await Task.Delay(50);
-            }
-        }
     }
 
     private async Task<decimal> AvailableAsync(Ledger.LedgerClient ledger, Guid customer)

@@ -9,6 +9,7 @@ using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Idempotency;
 using Platform.Contracts.Payment.V1;
 using Platform.Payment.Data;
+using Platform.Testing;
 using static Platform.Tests.Payment.Recording.RecordingHost;
 
 namespace Platform.Tests.Payment.Recording;
@@ -122,13 +123,6 @@ public sealed class StagedCommitTests(RecordingHost host) : IClassFixture<Record
     private Task<List<string>> AuditedAsync(string run) => host.Payment.QueryAsync<PaymentDb, List<string>>(db =>
         db.Set<AuditEntry>().Where(a => a.Subject.StartsWith(run)).Select(a => a.Subject).OrderBy(s => s).ToListAsync());
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the queue did not reach the expected state within 10 s");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.Until(condition, TimeSpan.FromSeconds(10), "the queue to reach the expected state");
 }
