@@ -5,6 +5,7 @@ using Platform.Billing.Data;
 using Platform.Billing.Messaging;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
 using Platform.BuildingBlocks;
 using Platform.Contracts.Customer.V1;
 using Platform.ServiceDefaults.Clients;
@@ -19,8 +20,8 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<BillingDb>(ServiceName, bus =>
         {
-            bus.AddInboxBatchConsumer<CustomerRegisteredConsumer>();
-            bus.AddInboxBatchConsumer<PaymentReceivedConsumer>();
+            bus.AddInboxBatchConsumer<CustomerRegisteredConsumer, CustomerRegistered>();
+            bus.AddInboxBatchConsumer<PaymentReceivedConsumer, PaymentReceived>();
             bus.AddConsumer<PaymentReversedConsumer>();
             bus.AddConsumer<RefundPaidConsumer>();
             bus.AddConsumer<RefundFailedConsumer>();

@@ -64,6 +64,7 @@ public static class PlatformServiceExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString(MessagingConnection)
             ?? throw new InvalidOperationException($"ConnectionStrings:{MessagingConnection} is not configured");
+        builder.Services.AddHostedService<InboxQueues>(); // before the bus, so that it stops after it
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));

@@ -1,6 +1,7 @@
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Data;
 using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
 using Platform.BuildingBlocks;
 using Platform.Payment.Application;
 using Platform.Payment.Checks.Messaging;
@@ -30,14 +31,14 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
         {
-            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer>(InboxBatching.BackgroundWindow);
+            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundSpacing);
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<InvoiceVoidedConsumer>();
-            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer>(InboxBatching.BackgroundWindow);
+            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundSpacing);
             bus.AddConsumer<RefundApprovedConsumer>();
-            bus.AddInboxBatchConsumer<RegisteredCustomersConsumer>();
+            bus.AddInboxBatchConsumer<RegisteredCustomersConsumer, CustomerRegistered>();
             bus.AddConsumer<KnownCustomerErasedConsumer>();
             bus.AddConsumer<KnownCustomersMergedConsumer>();
             bus.AddConsumer<CustomersMergedFollowConsumer>();

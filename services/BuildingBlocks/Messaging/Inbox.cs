@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore;
 using Platform.BuildingBlocks.Data;
 
@@ -52,14 +55,15 @@ public abstract class InboxConsumer<TMessage, TDb>(TDb db, TimeProvider clock) :
 }
 
 /// <summary>
-/// An <see cref="InboxConsumer{TMessage,TDb}"/> for busy event streams: the messages that arrive together (up to
-/// <see cref="InboxBatching.Limit"/>, waiting at most <see cref="InboxBatching.Window"/> for more) are applied once each, in their order, in ONE
-/// transaction with one inbox insert and one SaveChanges, instead of a transaction per message. Register it with
-/// <see cref="InboxBatching.AddInboxBatchConsumer{TConsumer}"/>; one batch runs at a time per service instance, so two
-/// batches never lock the same rows in different orders. If the batch fails, each message is applied on its own,
-/// so one bad message cannot hold back the others; the failure is then rethrown for the retry policy.
+/// An <see cref="InboxConsumer{TMessage,TDb}"/> for busy event streams: the messages that have gathered while the last
+/// batch was applied (up to <see cref="InboxBatching.Limit"/>) are applied once each, in their order, in ONE transaction
+/// with one inbox insert and one SaveChanges, instead of a transaction per message. Register it with
+/// <see cref="InboxBatching.AddInboxBatchConsumer{TConsumer,TMessage}"/>: its queue (<see cref="InboxQueue{TConsumer,TMessage}"/>)
+/// applies one batch at a time per service instance, so two batches never lock the same rows in different orders. If a
+/// batch fails, each of its messages is applied on its own, so one bad message cannot hold back the others, and only the
+/// bad one fails (and is retried by the retry policy).
 /// </summary>
-public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clock) : IConsumer<Batch<TMessage>>
+public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clock) : IInboxBatchConsumer<TMessage>
     where TMessage : class
     where TDb : DbContext
 {
@@ -67,50 +71,28 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
 
     protected TimeProvider Clock { get; } = clock;
 
-    public async Task Consume(ConsumeContext<Batch<TMessage>> context)
+    public async Task ApplyBatchAsync(IReadOnlyList<InboxDelivery<TMessage>> deliveries, CancellationToken ct)
     {
-        var ct = context.CancellationToken;
         var consumer = GetType().Name;
-        var messages = context.Message
-            .Select(m => (Id: m.MessageId ?? throw new InvalidOperationException("A message without a message id cannot be applied once"), m.Message))
-            .DistinctBy(m => m.Id)
-            .ToList();
-        try
-        {
-            Db.ChangeTracker.Clear();
-            await using var tx = await Db.BeginWholeTransactionAsync(ct);
-            var now = Clock.GetUtcNow();
-            var ids = messages.Select(m => m.Id).ToArray();
-            var fresh = (await Db.Database.SqlQuery<Guid>($"""
-                INSERT INTO inbox_messages (message_id, consumer, processed_at)
-                SELECT id, {consumer}, {now} FROM unnest({ids}) AS t(id)
-                ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
-                """).ToListAsync(ct)).ToHashSet();
-            await ApplyAllAsync([.. messages.Where(m => fresh.Contains(m.Id)).Select(m => m.Message)], ct);
-            await Db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested && messages.Count > 1)
-        {
-            Exception? first = null;
-            foreach (var (id, message) in messages)
-            {
-                try
-                {
-                    Db.ChangeTracker.Clear();
-                    await Db.ApplyOnceAsync(id, consumer, Clock, c => ApplyAllAsync([message], c), ct);
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    first ??= e;
-                }
-            }
+        var messages = deliveries.DistinctBy(m => m.MessageId).ToList();
+        Db.ChangeTracker.Clear();
+        await using var tx = await Db.BeginWholeTransactionAsync(ct);
+        var now = Clock.GetUtcNow();
+        var ids = messages.Select(m => m.MessageId).ToArray();
+        var fresh = (await Db.Database.SqlQuery<Guid>($"""
+            INSERT INTO inbox_messages (message_id, consumer, processed_at)
+            SELECT id, {consumer}, {now} FROM unnest({ids}) AS t(id)
+            ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
+            """).ToListAsync(ct)).ToHashSet();
+        await ApplyAllAsync([.. messages.Where(m => fresh.Contains(m.MessageId)).Select(m => m.Message)], ct);
+        await Db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
 
-            if (first is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-            }
-        }
+    public async Task ApplyAloneAsync(InboxDelivery<TMessage> delivery, CancellationToken ct)
+    {
+        Db.ChangeTracker.Clear();
+        await Db.ApplyOnceAsync(delivery.MessageId, GetType().Name, Clock, c => ApplyAllAsync([delivery.Message], c), ct);
     }
 
     /// <summary>
@@ -141,27 +123,40 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
 
 public static class InboxBatching
 {
+    internal static readonly ActivitySource Source = new("Platform.Inbox");
+
     /// <summary>Most messages applied in one transaction.</summary>
     public const int Limit = 100;
 
-    /// <summary>How long a batch waits for more messages after its first: the latency a quiet stream pays.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
+    /// <summary>
+    /// The least time between the starts of two batches of a consumer a payment's visibility waits on (billing's
+    /// deposits): under load a batch takes everything that gathered while the last one ran, and after a quiet spell the
+    /// first message is applied at once.
+    /// </summary>
+    public static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// The window of a consumer nobody waits on (loyalty points, value tiers, work items, receivables), where a tenth of
-    /// a second does not matter. A batch costs about the same few round trips and one transaction whether it holds two
-    /// messages or fifty, and a batch consumer starts its next batch as soon as the last one ends, so with a short window
+    /// The spacing of a consumer nobody waits on (loyalty points, value tiers, lifecycle, work items, receivables), where a
+    /// tenth of a second does not matter. A batch costs about the same few round trips and one transaction whether it
+    /// holds two messages or fifty, and a queue starts its next batch as soon as the last one ends, so without spacing
     /// such a consumer takes more batches, each smaller, the more CPU it can get: it takes it from the consumers and
-    /// relays a payment waits on. With this window it takes at most about ten batches a second.
+    /// relays a payment waits on. With this spacing it takes at most ten batches a second.
     /// </summary>
-    public static readonly TimeSpan BackgroundWindow = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan BackgroundSpacing = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Adds a batch inbox consumer with the batch limits of <see cref="InboxBatchConsumer{TMessage,TDb}"/>.</summary>
-    /// <param name="window">How long a batch waits for more messages after its first: <see cref="Window"/> unless given.</param>
-    public static void AddInboxBatchConsumer<TConsumer>(this IBusRegistrationConfigurator bus, TimeSpan? window = null)
-        where TConsumer : class, IConsumer =>
-        bus.AddConsumer<TConsumer>(c => c.Options<BatchOptions>(o => o
-            .SetMessageLimit(Limit)
-            .SetTimeLimit(window ?? Window)
-            .SetConcurrencyLimit(1)));
+    /// <summary>
+    /// Adds a batch inbox consumer: MassTransit hands each message of the consumer's queue to an
+    /// <see cref="InboxQueue{TConsumer,TMessage}"/>, which applies what has gathered through <typeparamref name="TConsumer"/>.
+    /// The RabbitMQ queue keeps the name MassTransit gives <typeparamref name="TConsumer"/>.
+    /// </summary>
+    /// <param name="spacing">The least time between two batches' starts: <see cref="Spacing"/> unless given.</param>
+    public static void AddInboxBatchConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus, TimeSpan? spacing = null)
+        where TConsumer : class, IInboxBatchConsumer<TMessage>
+        where TMessage : class
+    {
+        bus.TryAddScoped<TConsumer>();
+        bus.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboxQueue<TConsumer, TMessage>>(sp, spacing ?? Spacing));
+        bus.AddSingleton<IInboxQueue>(sp => sp.GetRequiredService<InboxQueue<TConsumer, TMessage>>()); // run by InboxQueues
+        bus.AddConsumer<InboxQueueConsumer<TConsumer, TMessage>, InboxQueueConsumerDefinition<TConsumer, TMessage>>();
+    }
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using Platform.BuildingBlocks.Messaging;
+using Platform.Contracts.Events;
 using Platform.Customer.Engagement.Application;
 using Platform.Customer.Engagement.Domain;
 using Platform.Customer.Engagement.Messaging;
@@ -13,10 +14,10 @@ public static class EngagementExtensions
     public static IBusRegistrationConfigurator AddEngagementConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<EngagementContractSignedConsumer>();
-        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer>(InboxBatching.BackgroundWindow);
+        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer, PaymentReceived>(InboxBatching.BackgroundSpacing);
         bus.AddConsumer<EngagementPaymentReversedConsumer>();
         bus.AddConsumer<EngagementRefundPaidConsumer>();
-        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer>(InboxBatching.BackgroundWindow);
+        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer, PrepaidBalanceChanged>(InboxBatching.BackgroundSpacing);
         bus.AddConsumer<EngagementPrepaidExpiredConsumer>();
         bus.AddConsumer<EngagementSurveyAnsweredConsumer>();
         return bus;

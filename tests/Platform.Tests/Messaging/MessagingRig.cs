@@ -77,7 +77,9 @@ public sealed class MessagingRig : IAsyncDisposable
 
     public TimeProvider Clock => Host.Services.GetRequiredService<TimeProvider>();
 
-    public static async Task<MessagingRig> StartAsync(string database, string messaging, bool runRelay)
+    /// <param name="consumers">The rig's consumers: <see cref="EffectConsumer"/> unless given.</param>
+    public static async Task<MessagingRig> StartAsync(string database, string messaging, bool runRelay,
+        Action<IBusRegistrationConfigurator>? consumers = null, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -89,7 +91,8 @@ public sealed class MessagingRig : IAsyncDisposable
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPlatformDatabase<RigDb>("rigdb");
-        builder.AddPlatformMessaging<RigDb>("rig-" + Guid.NewGuid().ToString("N")[..8], bus => bus.AddConsumer<EffectConsumer>());
+        builder.AddPlatformMessaging<RigDb>("rig-" + Guid.NewGuid().ToString("N")[..8], consumers ?? (bus => bus.AddConsumer<EffectConsumer>()));
+        services?.Invoke(builder.Services);
         // Message retention runs a pass at start on the real clock; its test drives an instance of its own on a fake one.
         builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(MessageRetention<RigDb>)));
         if (!runRelay)
