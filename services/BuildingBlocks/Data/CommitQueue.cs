@@ -149,7 +149,7 @@ public abstract partial class CommitQueue<TItem, TResult>(ActivitySource source,
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Commit} of {Count} items failed as a whole; committing each in its own transaction")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} items failed as a whole in {Commit}; committing each in its own transaction")]
     private static partial void LogBatchFailed(ILogger logger, string commit, int count, Exception exception);
 
     private sealed record Entry(TItem Item, ActivityContext? Caller)
