@@ -31,12 +31,12 @@ public static class Extensions
     {
         builder.AddPlatformBackbone<PaymentDb>(ServiceName, bus =>
         {
-            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundSpacing);
+            bus.AddInboxBatchConsumer<PaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundWindow);
             bus.AddConsumer<InvoiceIssuedConsumer>();
             bus.AddConsumer<InvoiceOverdueConsumer>();
             bus.AddConsumer<InvoicePaidConsumer>();
             bus.AddConsumer<InvoiceVoidedConsumer>();
-            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundSpacing);
+            bus.AddInboxBatchConsumer<ReceivablesPaymentAllocatedConsumer, PaymentAllocated>(InboxBatching.BackgroundWindow);
             bus.AddConsumer<RefundApprovedConsumer>();
             bus.AddInboxBatchConsumer<RegisteredCustomersConsumer, CustomerRegistered>();
             bus.AddConsumer<KnownCustomerErasedConsumer>();

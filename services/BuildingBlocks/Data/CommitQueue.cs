@@ -38,11 +38,13 @@ public abstract partial class CommitQueue<TItem, TResult>(ActivitySource source,
     protected abstract int BatchSize { get; }
 
     /// <summary>
-    /// The least time between the starts of two batches of one writer. Zero (the default) takes what has gathered as
-    /// soon as the writer is free; a queue nobody waits on can space its batches so that, under a steady stream, it
-    /// takes fewer and larger ones. A lone item after a quiet spell is still taken at once.
+    /// How long a batch waits, from the arrival of its first item, for more to gather. Zero (the default) takes what is
+    /// there as soon as a writer is free, so a lone caller is written at once. A queue whose items arrive together from
+    /// concurrent deliveries, or that nobody waits on, can wait a little: items published together then share a batch,
+    /// and a steady stream makes fewer, larger batches. Under load the first waiting item has usually waited that long
+    /// already by the time a writer is free, so the window adds nothing there.
     /// </summary>
-    protected virtual TimeSpan Spacing => TimeSpan.Zero;
+    protected virtual TimeSpan Window => TimeSpan.Zero;
 
     /// <summary>Commits <paramref name="item"/> with whatever else is waiting; answers once it is committed.</summary>
     public async Task<TResult> CommitAsync(TItem item, CancellationToken ct)
@@ -81,23 +83,21 @@ public abstract partial class CommitQueue<TItem, TResult>(ActivitySource source,
     private async Task WriteAsync(CancellationToken stoppingToken)
     {
         var size = BatchSize;
-        var spacing = Spacing;
+        var window = Window;
         var batch = new List<Entry>(size);
-        var lastStart = long.MinValue;
         try
         {
             while (await waiting.Reader.WaitToReadAsync(stoppingToken))
             {
-                if (spacing > TimeSpan.Zero && lastStart != long.MinValue)
+                if (window > TimeSpan.Zero && waiting.Reader.TryPeek(out var first))
                 {
-                    var wait = spacing - Stopwatch.GetElapsedTime(lastStart);
+                    var wait = window - Stopwatch.GetElapsedTime(first.Arrived);
                     if (wait > TimeSpan.Zero)
                     {
                         await Task.Delay(wait, stoppingToken);
                     }
                 }
 
-                lastStart = Stopwatch.GetTimestamp();
                 batch.Clear();
                 while (batch.Count < size && waiting.Reader.TryRead(out var next))
                 {
@@ -154,6 +154,8 @@ public abstract partial class CommitQueue<TItem, TResult>(ActivitySource source,
 
     private sealed record Entry(TItem Item, ActivityContext? Caller)
     {
+        public long Arrived { get; } = Stopwatch.GetTimestamp();
+
         public TaskCompletionSource<TResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

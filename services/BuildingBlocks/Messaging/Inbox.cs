@@ -74,7 +74,7 @@ public abstract class InboxBatchConsumer<TMessage, TDb>(TDb db, TimeProvider clo
     public async Task ApplyBatchAsync(IReadOnlyList<InboxDelivery<TMessage>> deliveries, CancellationToken ct)
     {
         var consumer = GetType().Name;
-        var messages = deliveries.DistinctBy(m => m.MessageId).ToList();
+        var messages = InboxBatching.InOrder(deliveries);
         Db.ChangeTracker.Clear();
         await using var tx = await Db.BeginWholeTransactionAsync(ct);
         var now = Clock.GetUtcNow();
@@ -129,33 +129,41 @@ public static class InboxBatching
     public const int Limit = 100;
 
     /// <summary>
-    /// The least time between the starts of two batches of a consumer a payment's visibility waits on (billing's
-    /// deposits): under load a batch takes everything that gathered while the last one ran, and after a quiet spell the
-    /// first message is applied at once.
+    /// How long a batch of a consumer a payment's visibility waits on (billing's deposits) waits for company after its
+    /// first message arrives: messages published together share a batch (MassTransit hands over a queue's messages
+    /// concurrently, so they reach the queue in no fixed order, and a batch puts them back in order). Under load the
+    /// batch takes everything that gathered while the last one ran.
     /// </summary>
-    public static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// The spacing of a consumer nobody waits on (loyalty points, value tiers, lifecycle, work items, receivables), where a
+    /// The window of a consumer nobody waits on (loyalty points, value tiers, lifecycle, work items, receivables), where a
     /// tenth of a second does not matter. A batch costs about the same few round trips and one transaction whether it
-    /// holds two messages or fifty, and a queue starts its next batch as soon as the last one ends, so without spacing
-    /// such a consumer takes more batches, each smaller, the more CPU it can get: it takes it from the consumers and
-    /// relays a payment waits on. With this spacing it takes at most ten batches a second.
+    /// holds two messages or fifty, and a queue starts its next batch as soon as the last one ends, so with a short
+    /// window such a consumer takes more batches, each smaller, the more CPU it can get: it takes it from the consumers and
+    /// relays a payment waits on. With this window it takes at most about ten batches a second.
     /// </summary>
-    public static readonly TimeSpan BackgroundSpacing = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan BackgroundWindow = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// A batch's messages once each, in the order they were sent: MassTransit hands a queue's messages over concurrently,
+    /// so they reach the batch in no fixed order. A stable sort: where the times are equal (or unknown), as they came.
+    /// </summary>
+    public static List<InboxDelivery<TMessage>> InOrder<TMessage>(IReadOnlyList<InboxDelivery<TMessage>> deliveries) =>
+        [.. deliveries.DistinctBy(m => m.MessageId).OrderBy(m => m.SentTime ?? DateTime.MinValue)];
 
     /// <summary>
     /// Adds a batch inbox consumer: MassTransit hands each message of the consumer's queue to an
     /// <see cref="InboxQueue{TConsumer,TMessage}"/>, which applies what has gathered through <typeparamref name="TConsumer"/>.
     /// The RabbitMQ queue keeps the name MassTransit gives <typeparamref name="TConsumer"/>.
     /// </summary>
-    /// <param name="spacing">The least time between two batches' starts: <see cref="Spacing"/> unless given.</param>
-    public static void AddInboxBatchConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus, TimeSpan? spacing = null)
+    /// <param name="window">How long a batch waits for company after its first message: <see cref="Window"/> unless given.</param>
+    public static void AddInboxBatchConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus, TimeSpan? window = null)
         where TConsumer : class, IInboxBatchConsumer<TMessage>
         where TMessage : class
     {
         bus.TryAddScoped<TConsumer>();
-        bus.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboxQueue<TConsumer, TMessage>>(sp, spacing ?? Spacing));
+        bus.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboxQueue<TConsumer, TMessage>>(sp, window ?? Window));
         bus.AddSingleton<IInboxQueue>(sp => sp.GetRequiredService<InboxQueue<TConsumer, TMessage>>()); // run by InboxQueues
         bus.AddConsumer<InboxQueueConsumer<TConsumer, TMessage>, InboxQueueConsumerDefinition<TConsumer, TMessage>>();
     }

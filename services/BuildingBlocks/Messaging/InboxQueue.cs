@@ -7,8 +7,8 @@ using Platform.BuildingBlocks.Data;
 
 namespace Platform.BuildingBlocks.Messaging;
 
-/// <summary>A message as its queue received it: the id its inbox records, and the message.</summary>
-public readonly record struct InboxDelivery<TMessage>(Guid MessageId, TMessage Message);
+/// <summary>A message as its queue received it: the id its inbox records, when it was sent (if the sender said), and the message.</summary>
+public readonly record struct InboxDelivery<TMessage>(Guid MessageId, DateTime? SentTime, TMessage Message);
 
 /// <summary>
 /// A consumer that applies several messages in one transaction (<see cref="InboxBatchConsumer{TMessage,TDb}"/>). It is a
@@ -26,17 +26,17 @@ public interface IInboxBatchConsumer<TMessage> : IConsumer
 
 /// <summary>
 /// The batches of one inbox batch consumer. Every message of the consumer's RabbitMQ queue waits here until it is
-/// committed; one writer takes what has gathered (up to <see cref="InboxBatching.Limit"/>) as soon as its last batch is
-/// done, and at most once per spacing, and applies it through a fresh <typeparamref name="TConsumer"/>. A message is
-/// acknowledged to RabbitMQ only once its batch is committed.
+/// committed; one writer takes what has gathered (up to <see cref="InboxBatching.Limit"/>) once its last batch is done and
+/// the first waiting message has waited the window, and applies it, in the order the messages were sent, through a
+/// fresh <typeparamref name="TConsumer"/>. A message is acknowledged to RabbitMQ only once its batch is committed.
 /// </summary>
 /// <remarks>
 /// This replaces MassTransit's batch consumer, which cuts a batch when its time limit runs out after the batch's first
 /// message, whether or not the last batch is done: under a steady stream it cut many small batches that then waited in
-/// line behind each other, and the queue's prefetch filled with them. Here the size of a batch follows from how long the
-/// last one took.
+/// line behind each other, and the queue's prefetch filled with them. Here a batch is cut when the writer is free to
+/// take it, so its size follows from how long the last one took.
 /// </remarks>
-public sealed class InboxQueue<TConsumer, TMessage>(IServiceScopeFactory scopes, TimeSpan spacing, ILogger<InboxQueue<TConsumer, TMessage>> log)
+public sealed class InboxQueue<TConsumer, TMessage>(IServiceScopeFactory scopes, TimeSpan window, ILogger<InboxQueue<TConsumer, TMessage>> log)
     : CommitQueue<InboxDelivery<TMessage>, bool>(InboxBatching.Source, "inbox " + typeof(TConsumer).Name, log), IInboxQueue
     where TConsumer : class, IInboxBatchConsumer<TMessage>
     where TMessage : class
@@ -45,7 +45,7 @@ public sealed class InboxQueue<TConsumer, TMessage>(IServiceScopeFactory scopes,
 
     protected override int BatchSize => InboxBatching.Limit;
 
-    protected override TimeSpan Spacing => spacing;
+    protected override TimeSpan Window => window;
 
     protected override async Task<IReadOnlyList<bool>> CommitManyAsync(IReadOnlyList<InboxDelivery<TMessage>> items)
     {
@@ -91,7 +91,7 @@ public sealed class InboxQueueConsumer<TConsumer, TMessage>(InboxQueue<TConsumer
 {
     public Task Consume(ConsumeContext<TMessage> context) => queue.CommitAsync(
         new InboxDelivery<TMessage>(context.MessageId ?? throw new InvalidOperationException("A message without a message id cannot be applied once"),
-            context.Message),
+            context.SentTime, context.Message),
         context.CancellationToken);
 }
 

@@ -14,10 +14,10 @@ public static class EngagementExtensions
     public static IBusRegistrationConfigurator AddEngagementConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<EngagementContractSignedConsumer>();
-        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer, PaymentReceived>(InboxBatching.BackgroundSpacing);
+        bus.AddInboxBatchConsumer<EngagementPaymentReceivedConsumer, PaymentReceived>(InboxBatching.BackgroundWindow);
         bus.AddConsumer<EngagementPaymentReversedConsumer>();
         bus.AddConsumer<EngagementRefundPaidConsumer>();
-        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer, PrepaidBalanceChanged>(InboxBatching.BackgroundSpacing);
+        bus.AddInboxBatchConsumer<EngagementBalanceChangedConsumer, PrepaidBalanceChanged>(InboxBatching.BackgroundWindow);
         bus.AddConsumer<EngagementPrepaidExpiredConsumer>();
         bus.AddConsumer<EngagementSurveyAnsweredConsumer>();
         return bus;

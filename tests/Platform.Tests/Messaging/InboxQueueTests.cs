@@ -54,9 +54,9 @@ public sealed class BatchEffectConsumer(RigDb db, TimeProvider clock, BatchProbe
 /// <summary>The inbox batch queue against the real PostgreSQL and RabbitMQ.</summary>
 public sealed class InboxQueueTests
 {
-    private static Task<MessagingRig> StartAsync(Infrastructure infra, string name, BatchProbe probe) => Task.Run(async () =>
+    private static Task<MessagingRig> StartAsync(Infrastructure infra, string name, BatchProbe probe, TimeSpan? window = null) => Task.Run(async () =>
         await MessagingRig.StartAsync(await infra.NewDatabaseAsync(name.Replace('-', '_')), await infra.NewVirtualHostAsync(name), runRelay: false,
-            bus => bus.AddInboxBatchConsumer<BatchEffectConsumer, CustomerRegistered>(), services => services.AddSingleton(probe)));
+            bus => bus.AddInboxBatchConsumer<BatchEffectConsumer, CustomerRegistered>(window), services => services.AddSingleton(probe)));
 
     private static CustomerRegistered Registered(string kind = "individual") =>
         new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), kind, null);
@@ -102,6 +102,35 @@ public sealed class InboxQueueTests
         Assert.Equal(31, await rig.QueryAsync(db => db.Set<Effect>().CountAsync()));
         Assert.Equal(31, await rig.QueryAsync(db => db.Set<InboxMessage>().CountAsync(m => m.Consumer == nameof(BatchEffectConsumer))));
         Assert.Equal(2, await rig.QueryAsync(db => db.Set<InboxMessage>().Select(m => m.ProcessedAt).Distinct().CountAsync()));
+    }
+
+    [Fact]
+    public async Task Messages_published_together_reach_an_idle_queue_as_one_batch_in_the_order_they_were_sent()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        var probe = new BatchProbe();
+        probe.FirstBatchGate.SetResult();
+        await using var rig = await StartAsync(infra, "inbox-queue-window", probe, window: TimeSpan.FromSeconds(2));
+
+        var together = Enumerable.Range(0, 8).Select(_ => Registered()).ToList();
+        foreach (var message in together)
+        {
+            await PublishAsync(rig, message);
+        }
+
+        await Eventually.Until(() => rig.QueryAsync(db => db.Set<Effect>().CountAsync()), n => n >= 8, what: "every effect");
+
+        Assert.Equal([[.. together.Select(m => m.CustomerId)]], probe.Batches.ToArray());
+    }
+
+    [Fact]
+    public void A_batch_is_put_in_the_order_its_messages_were_sent_once_each()
+    {
+        var t0 = new DateTime(2026, 11, 27, 1, 0, 0, DateTimeKind.Utc);
+        InboxDelivery<string> Sent(int id, int ms, string what) => new(new Guid(id, 0, 0, new byte[8]), t0.AddMilliseconds(ms), what);
+        var arrived = new[] { Sent(3, 20, "third"), Sent(1, 0, "first"), Sent(4, 20, "fourth"), Sent(1, 0, "first again"), Sent(2, 10, "second") };
+
+        Assert.Equal(["first", "second", "third", "fourth"], InboxBatching.InOrder(arrived).Select(d => d.Message));
     }
 
     [Fact]
