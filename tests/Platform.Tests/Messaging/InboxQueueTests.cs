@@ -20,6 +20,14 @@ public sealed class BatchProbe
 
     public TaskCompletionSource FirstBatchGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A probe whose first batch does not wait.</summary>
+    public static BatchProbe Ungated()
+    {
+        var probe = new BatchProbe();
+        probe.FirstBatchGate.SetResult();
+        return probe;
+    }
+
     private int poisonAttempts;
 
     public int PoisonAttempts => Volatile.Read(ref poisonAttempts);
@@ -54,9 +62,13 @@ public sealed class BatchEffectConsumer(RigDb db, TimeProvider clock, BatchProbe
 /// <summary>The inbox batch queue against the real PostgreSQL and RabbitMQ.</summary>
 public sealed class InboxQueueTests
 {
-    private static Task<MessagingRig> StartAsync(Infrastructure infra, string name, BatchProbe probe, TimeSpan? window = null) => Task.Run(async () =>
-        await MessagingRig.StartAsync(await infra.NewDatabaseAsync(name.Replace('-', '_')), await infra.NewVirtualHostAsync(name), runRelay: false,
-            bus => bus.AddInboxBatchConsumer<BatchEffectConsumer, CustomerRegistered>(window), services => services.AddSingleton(probe)));
+    /// <summary>A rig on its own database and virtual host with <see cref="BatchEffectConsumer"/> reporting to <paramref name="probe"/>.</summary>
+    private static Task<MessagingRig> StartAsync(string name, BatchProbe probe, TimeSpan? window = null) => Task.Run(async () =>
+    {
+        var infra = await Infrastructure.SharedAsync();
+        return await MessagingRig.StartAsync(await infra.NewDatabaseAsync(name.Replace('-', '_')), await infra.NewVirtualHostAsync(name), runRelay: false,
+            bus => bus.AddInboxBatchConsumer<BatchEffectConsumer, CustomerRegistered>(window), services => services.AddSingleton(probe));
+    });
 
     private static CustomerRegistered Registered(string kind = "individual") =>
         new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, Guid.CreateVersion7(), kind, null);
@@ -90,9 +102,8 @@ public sealed class InboxQueueTests
     [Fact]
     public async Task Messages_arriving_while_a_batch_is_applied_share_the_next_batch_and_each_is_applied_once()
     {
-        var infra = await Infrastructure.SharedAsync();
         var probe = new BatchProbe();
-        await using var rig = await StartAsync(infra, "inbox-queue-gather", probe);
+        await using var rig = await StartAsync("inbox-queue-gather", probe);
 
         // Spread out, as a steady stream arrives: each would have begun a batch of its own after a fixed window.
         var later = Enumerable.Range(0, 30).Select(_ => Registered()).ToList();
@@ -109,10 +120,8 @@ public sealed class InboxQueueTests
     [Fact]
     public async Task Messages_published_together_reach_an_idle_queue_as_one_batch_in_the_order_they_were_sent()
     {
-        var infra = await Infrastructure.SharedAsync();
-        var probe = new BatchProbe();
-        probe.FirstBatchGate.SetResult();
-        await using var rig = await StartAsync(infra, "inbox-queue-window", probe, window: TimeSpan.FromSeconds(2));
+        var probe = BatchProbe.Ungated();
+        await using var rig = await StartAsync("inbox-queue-window", probe, window: TimeSpan.FromSeconds(2));
 
         var together = Enumerable.Range(0, 8).Select(_ => Registered()).ToList();
         foreach (var message in together)
@@ -138,9 +147,8 @@ public sealed class InboxQueueTests
     [Fact]
     public async Task A_message_that_fails_its_batch_fails_alone_and_the_others_are_applied_once()
     {
-        var infra = await Infrastructure.SharedAsync();
         var probe = new BatchProbe();
-        await using var rig = await StartAsync(infra, "inbox-queue-poison", probe);
+        await using var rig = await StartAsync("inbox-queue-poison", probe);
 
         var good = Enumerable.Range(0, 5).Select(_ => Registered()).ToList();
         var poison = Registered(BatchProbe.Poison);
@@ -163,10 +171,8 @@ public sealed class InboxQueueTests
     [Fact]
     public async Task The_inbox_queues_start_before_the_bus_and_so_stop_after_it()
     {
-        var infra = await Infrastructure.SharedAsync();
-        var probe = new BatchProbe();
-        probe.FirstBatchGate.SetResult();
-        await using var rig = await StartAsync(infra, "inbox-queue-order", probe);
+        var probe = BatchProbe.Ungated();
+        await using var rig = await StartAsync("inbox-queue-order", probe);
 
         // Hosted services stop in the reverse order of their start: the bus must stop taking messages (and wait for
         // those handed to the queue) before the queue stops and cancels what is still waiting in it.
