@@ -43,6 +43,7 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     /// </summary>
     public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles, CancellationToken ct)
     {
+        await EnsureActivitiesAsync([.. customerIds], ct);
         await db.Set<CustomerActivity>().Where(a => customerIds.Contains(a.CustomerId)).LoadAsync(ct);
         foreach (var id in customerIds)
         {
@@ -135,14 +136,33 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
 
     private async Task<CustomerActivity> ActivityAsync(Guid customerId, CancellationToken ct)
     {
-        var activity = await db.Set<CustomerActivity>().FindAsync([customerId], ct);
-        if (activity is null)
+        if (db.Set<CustomerActivity>().Local.FindEntry(customerId) is { } tracked)
         {
-            activity = new CustomerActivity { CustomerId = customerId };
-            db.Add(activity);
+            return tracked.Entity;
         }
 
-        return activity;
+        await EnsureActivitiesAsync([customerId], ct);
+        return await db.Set<CustomerActivity>().SingleAsync(a => a.CustomerId == customerId, ct);
+    }
+
+    /// <summary>
+    /// Creates the activity records that do not exist yet, in customer-id order. Consumers of different events (a payment,
+    /// the balance it made) apply a new customer's first events at the same time, each in its own transaction: the second
+    /// to create a record waits for the first to commit and then uses that record, where adding it through the unit of
+    /// work failed the second transaction on the key.
+    /// </summary>
+    private async Task EnsureActivitiesAsync(Guid[] customerIds, CancellationToken ct)
+    {
+        if (customerIds.Length == 0)
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO customer_activity (customer_id)
+            SELECT id FROM unnest({customerIds}) AS t(id) ORDER BY id
+            ON CONFLICT (customer_id) DO NOTHING
+            """, ct);
     }
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>

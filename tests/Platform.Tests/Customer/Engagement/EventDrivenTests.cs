@@ -1,7 +1,12 @@
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Customer.V1;
 using Platform.Contracts.Events;
+using Platform.Customer.Data;
+using Platform.Customer.Engagement.Application;
+using CustomerActivity = Platform.Customer.Engagement.Domain.CustomerActivity;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 
@@ -239,6 +244,42 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
 
         Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
         Assert.Equal([("contract_signed", LifecycleStage.Customer)], lifecycle.Changes.Select(c => (c.Reason, c.To)));
+    }
+
+    [Fact]
+    public async Task A_new_customers_first_payment_and_balance_applied_at_the_same_time_both_commit()
+    {
+        var customer = await services.RegisterAsync();
+        var id = Guid.Parse(customer.CustomerId);
+
+        // The payment consumer's transaction creates the customer's activity record and has not committed yet...
+        await using var first = services.Service.Services.CreateAsyncScope();
+        var firstDb = first.ServiceProvider.GetRequiredService<CustomerDb>();
+        await using var firstTransaction = await firstDb.Database.BeginTransactionAsync();
+        await first.ServiceProvider.GetRequiredService<LifecycleTracker>().OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None);
+        await firstDb.SaveChangesAsync();
+
+        // ...when the balance consumer's transaction needs the same record.
+        var second = Task.Run(async () =>
+        {
+            await using var scope = services.Service.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CustomerDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await scope.ServiceProvider.GetRequiredService<LifecycleTracker>().OnBalanceChangedAsync(Balance(customer.CustomerId, 500m, T0.AddDays(3)), CancellationToken.None);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+        await Eventually.Until(
+            () => services.QueryAsync(db => db.Database.SqlQuery<int>($"""
+                SELECT count(*)::int AS "Value" FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%customer_activity%'
+                """).SingleAsync()),
+            n => n == 1, what: "the balance consumer's transaction to wait for the payment consumer's record");
+        await firstTransaction.CommitAsync();
+        await second;
+
+        var activity = await services.QueryAsync(db => db.Set<CustomerActivity>().AsNoTracking().SingleAsync(a => a.CustomerId == id));
+        Assert.Equal((T0.AddDays(3), T0.AddDays(3)), (activity.LastActivityAt, activity.LastPositiveBalanceAt));
     }
 
     [Fact]
