@@ -141,10 +141,22 @@ public sealed class MessagingRig : IAsyncDisposable
 
     public IOutboxTransport BusTransport => Host.Services.GetRequiredService<IOutboxTransport>();
 
+    private bool stopped;
+
+    /// <summary>Stops the host as a service is stopped; its database stays readable until the rig is disposed.</summary>
+    public async Task StopAsync()
+    {
+        if (!stopped)
+        {
+            stopped = true;
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await Host.StopAsync(stop.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await Host.StopAsync(stop.Token);
+        await StopAsync();
         Host.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -153,6 +154,41 @@ public sealed class OutboxInboxTests
         Assert.Equal(events.Count, transport.Published.Count);
         Assert.Equal(events.OrderBy(e => e), transport.Published.Distinct().OrderBy(e => e));
         Assert.Equal(0, await rig.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null)));
+    }
+
+    /// <summary>A broker slow to confirm: each publish takes a second, whatever happens meanwhile.</summary>
+    private sealed class SlowTransport(IBus bus) : IOutboxTransport
+    {
+        private readonly BusOutboxTransport inner = new(bus);
+        private int completed;
+
+        public TaskCompletionSource Publishing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Completed => Volatile.Read(ref completed);
+
+        public async Task PublishAsync(object message, Type messageType, Guid messageId, CancellationToken ct)
+        {
+            Publishing.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            await inner.PublishAsync(message, messageType, messageId, ct);
+            Interlocked.Increment(ref completed);
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_service_finishes_the_relay_pass_in_progress_instead_of_cancelling_its_publishes()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        await using var rig = await MessagingRig.StartAsync(await infra.NewDatabaseAsync("outbox_stop"), await infra.NewVirtualHostAsync("outbox-stop"), runRelay: true,
+            services: s => s.AddSingleton<IOutboxTransport, SlowTransport>());
+        var transport = (SlowTransport)rig.BusTransport;
+        var @event = await rig.ChangeAndAnnounceAsync();
+        await transport.Publishing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await rig.StopAsync();
+
+        Assert.Equal(1, transport.Completed);
+        Assert.NotNull((await rig.OutboxRow(@event.EventId)).SentAt);
     }
 
     [Fact]
