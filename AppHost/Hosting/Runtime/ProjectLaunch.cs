@@ -58,7 +58,6 @@ internal sealed class ProjectLaunch
         {
             ["Kestrel__Endpoints__grpc__Url"] = GrpcUrl,
             ["Kestrel__Endpoints__http__Url"] = HttpUrl,
-            ["ASPNETCORE_URLS"] = GrpcUrl + ";" + HttpUrl,
             ["ASPNETCORE_ENVIRONMENT"] = options.EnvironmentName,
             ["DOTNET_ENVIRONMENT"] = options.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = project.Name,

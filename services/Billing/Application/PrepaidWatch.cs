@@ -20,7 +20,7 @@ public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<Bill
     public async Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct)
     {
         var customers = await db.Set<PrepaidLotRow>().AsNoTracking()
-            .Where(l => l.Remaining > 0 && l.ExpiresAt <= now).Select(l => l.CustomerId).Distinct().Take(BatchSize).ToListAsync(ct);
+            .Where(l => l.Remaining > 0 && l.ExpiresAt <= now).Select(l => l.CustomerId).Distinct().OrderBy(id => id).Take(BatchSize).ToListAsync(ct);
         foreach (var customerId in customers)
         {
             db.ChangeTracker.Clear();

@@ -149,7 +149,7 @@ public sealed class FollowUpPlanner(CustomerDb db, TimeProvider clock)
             .Where(c => c.IntentGrade != IntentGrade.Ungraded && c.OwnerId != null
                 && c.Stage != LifecycleStage.Erased && c.Stage != LifecycleStage.Churned
                 && !db.Set<FollowUpTask>().Any(t => t.CustomerId == c.Id && t.State == FollowUpTaskState.Open))
-            .Take(1000).ToListAsync(ct);
+            .OrderBy(c => c.Id).Take(1000).ToListAsync(ct);
         var now = clock.GetUtcNow();
         foreach (var customer in unplanned)
         {

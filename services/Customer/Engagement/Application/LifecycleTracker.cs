@@ -97,6 +97,7 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
         var idle = await db.Set<CustomerProfile>()
             .Where(c => c.Stage == LifecycleStage.Customer)
             .Join(db.Set<CustomerActivity>().Where(a => a.LastActivityAt <= cutoff), c => c.Id, a => a.CustomerId, (c, _) => c)
+            .OrderBy(c => c.Id)
             .Take(1000)
             .ToListAsync(ct);
         foreach (var customer in idle)

@@ -215,7 +215,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var from = edge - lookback;
         var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge && p.ReversedAt == null).Select(p => p.CustomerId);
         var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge).Select(r => r.CustomerId);
-        var affected = await paid.Union(refunded).Distinct().Take(5000).ToListAsync(ct);
+        var affected = await paid.Union(refunded).Distinct().OrderBy(id => id).Take(5000).ToListAsync(ct);
         var changed = 0;
         foreach (var id in affected)
         {
