@@ -6,9 +6,9 @@ using Platform.Contracts.Customer.V1;
 using Platform.Contracts.Events;
 using Platform.Customer.Data;
 using Platform.Customer.Engagement.Application;
-using CustomerActivity = Platform.Customer.Engagement.Domain.CustomerActivity;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
+using CustomerActivity = Platform.Customer.Engagement.Domain.CustomerActivity;
 
 namespace Platform.Tests.Customer.Engagement;
 
