@@ -66,6 +66,8 @@ public sealed class DeliveryCounter : IConsumeObserver
 /// </summary>
 public sealed class MessagingRig : IAsyncDisposable
 {
+    private bool stopped;
+
     private MessagingRig(IHost host)
     {
         Host = host;
@@ -140,8 +142,6 @@ public sealed class MessagingRig : IAsyncDisposable
         ActivatorUtilities.CreateInstance<OutboxRelay<RigDb>>(Host.Services, transport);
 
     public IOutboxTransport BusTransport => Host.Services.GetRequiredService<IOutboxTransport>();
-
-    private bool stopped;
 
     /// <summary>Stops the host as a service is stopped; its database stays readable until the rig is disposed.</summary>
     public async Task StopAsync()
