@@ -21,13 +21,22 @@ public sealed class CustomerCacheOptions
 
     /// <summary>Most customers held in this replica's memory; when full, it is emptied and fills again with what is read.</summary>
     public int LocalEntries { get; set; } = 20_000;
+
+    /// <summary>
+    /// How long after a change Redis holds a marker in the customer's place, so that a read of the database that began
+    /// before the change cannot put the old row back; longer than any read of one customer takes.
+    /// </summary>
+    public TimeSpan ChangeMarkerTimeToLive { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
 /// Cache-aside for customer rows, in two levels: this replica's memory in front of Redis, one key per customer. Both
 /// hold the stored row (ciphertexts, never plaintext PII).
-/// <para>A change drops the customer from Redis and announces its id on the Redis channel <see cref="Channel"/>; every
-/// replica drops it from memory when the announcement arrives. Memory is used only while that channel is connected:
+/// <para>A change puts a short-lived marker in the customer's Redis key and announces its id on the Redis channel
+/// <see cref="Channel"/>; every replica drops it from memory when the announcement arrives. A read that missed stores
+/// what it loaded only where the key is empty (SET NX): a reader on any replica that loaded the row before the change
+/// and stores it after the marker was set is refused, where a plain delete let it put the old row back for the whole
+/// lifetime. Memory is used only while that channel is connected:
 /// when the connection to Redis fails or comes back, memory is emptied (announcements may have been missed), and a read
 /// that overlapped an announcement is not kept, so a reader racing a change never keeps the old row.</para>
 /// <para>Redis being down never fails a read: the caller loads from PostgreSQL, the outage is logged once (until Redis
@@ -36,6 +45,16 @@ public sealed class CustomerCacheOptions
 public sealed class CustomerCache : IHostedService, IDisposable
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("customer:v1:invalidated");
+
+    /// <summary>What a customer's key holds for a while after a change (<see cref="CustomerCacheOptions.ChangeMarkerTimeToLive"/>).</summary>
+    public const string ChangedMarker = "changed";
+
+    private const string MarkChangedScript = """
+        for i, key in ipairs(KEYS) do
+          redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+        end
+        return #KEYS
+        """;
 
     private static readonly Meter Meter = new("Platform.Customer");
     private static readonly Counter<long> Unavailable = Meter.CreateCounter<long>("platform.customer.cache.unavailable",
@@ -93,7 +112,8 @@ public sealed class CustomerCache : IHostedService, IDisposable
 
         var seen = Seen(customerId);
         var cached = await TryAsync("GET", db => db.StringGetAsync(KeyOf(customerId)));
-        if (cached is { HasValue: true } value)
+        var changedLately = cached is { HasValue: true } marker && marker == ChangedMarker;
+        if (cached is { HasValue: true } value && !changedLately)
         {
             Hits.Add(1);
             var profile = JsonSerializer.Deserialize<CustomerProfile>((string)value!, Json)!;
@@ -105,15 +125,19 @@ public sealed class CustomerCache : IHostedService, IDisposable
         var loaded = await load();
         if (loaded is not null && Seen(customerId) == seen)
         {
-            var json = JsonSerializer.Serialize(loaded, Json);
-            await TryAsync("SET", db => db.StringSetAsync(KeyOf(customerId), json, options.TimeToLive));
+            if (!changedLately)
+            {
+                var json = JsonSerializer.Serialize(loaded, Json);
+                await TryAsync("SET", db => db.StringSetAsync(KeyOf(customerId), json, options.TimeToLive, When.NotExists));
+            }
+
             KeepLocally(customerId, loaded, seen, useLocal);
         }
 
         return loaded;
     }
 
-    /// <summary>Drops the customers here, in Redis, and (by announcement) in every replica's memory.</summary>
+    /// <summary>Drops the customers here, in Redis (marking them changed), and (by announcement) in every replica's memory.</summary>
     public async Task InvalidateAsync(IReadOnlyCollection<Guid> customerIds)
     {
         if (customerIds.Count == 0)
@@ -122,7 +146,8 @@ public sealed class CustomerCache : IHostedService, IDisposable
         }
 
         DropLocally(customerIds);
-        await TryAsync("DEL", db => db.KeyDeleteAsync(customerIds.Select(KeyOf).ToArray()));
+        RedisValue[] arguments = [ChangedMarker, (long)options.ChangeMarkerTimeToLive.TotalMilliseconds];
+        await TryAsync("EVAL", db => db.ScriptEvaluateAsync(MarkChangedScript, [.. customerIds.Select(KeyOf)], arguments));
         if (options.LocalTimeToLive > TimeSpan.Zero)
         {
             await TryAsync("PUBLISH", db => db.PublishAsync(Channel, string.Join(',', customerIds.Select(id => id.ToString("N")))));

@@ -2,12 +2,16 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Caching;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Caching;
 using Platform.Customer.Data;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
+using StackExchange.Redis;
+using Domain = Platform.Customer.Domain;
 
 namespace Platform.Tests.Customer.Profiles;
 
@@ -83,7 +87,7 @@ public sealed class CustomerCacheTests(ProfileService service)
             return await db.SaveChangesAsync();
         });
 
-        Assert.False(await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id)));
+        Assert.Equal(CustomerCache.ChangedMarker, (string?)await service.Cache.StringGetAsync(CustomerCache.KeyOf(id)));
         var after = await service.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, Tokens.As(Roles.SalesRep));
         Assert.Equal(IntentGrade.A, after.IntentGrade);
     }
@@ -100,13 +104,13 @@ public sealed class CustomerCacheTests(ProfileService service)
             await using var tx = await db.Database.BeginTransactionAsync();
             (await db.Customers.SingleAsync(c => c.Id == id)).Industry = "retail";
             await db.SaveChangesAsync();
-            var before = await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id));
+            var before = (string?)await service.Cache.StringGetAsync(CustomerCache.KeyOf(id));
             await tx.CommitAsync();
-            return (before, await service.Cache.KeyExistsAsync(CustomerCache.KeyOf(id)));
+            return (before, (string?)await service.Cache.StringGetAsync(CustomerCache.KeyOf(id)));
         });
 
-        Assert.True(beforeCommit);
-        Assert.False(afterCommit);
+        Assert.Contains(customer.CustomerId, beforeCommit, StringComparison.Ordinal);
+        Assert.Equal(CustomerCache.ChangedMarker, afterCommit);
     }
 
     [Fact]
@@ -135,6 +139,31 @@ public sealed class CustomerCacheTests(ProfileService service)
         var seen = await Eventually.Until(() => otherCustomers.GetCustomerAsync(read, Tokens.As(Roles.SalesRep)).ResponseAsync,
             c => c.Industry == "logistics", timeout: TimeSpan.FromSeconds(5), what: "the other replica to drop its copy");
         Assert.NotEqual(etag, seen.Etag);
+    }
+
+    [Fact]
+    public async Task A_read_that_loaded_the_row_before_another_replica_changed_it_does_not_put_the_old_row_back_in_redis()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(service.Redis);
+        CustomerCache Replica() => new(redis, Options.Create(new CustomerCacheOptions()), TimeProvider.System, NullLogger<CustomerCache>.Instance);
+        using var reader = Replica();
+        using var writer = Replica();
+        using var later = Replica();
+        var id = Guid.CreateVersion7();
+        var before = new Domain.CustomerProfile { Id = id, DisplayName = "Before", Stage = Domain.LifecycleStage.Prospect };
+        var after = new Domain.CustomerProfile { Id = id, DisplayName = "After", Stage = Domain.LifecycleStage.Customer };
+
+        // The reader misses and loads the row; the change commits on the other replica while the reader has it in hand.
+        var read = await reader.GetOrLoadAsync(id, async () =>
+        {
+            await writer.InvalidateAsync([id]);
+            return before;
+        });
+
+        Assert.Equal("Before", read!.DisplayName);
+        var answered = await later.GetOrLoadAsync(id, () => Task.FromResult<Domain.CustomerProfile?>(after));
+        Assert.Equal(Domain.LifecycleStage.Customer, answered!.Stage);
+        Assert.Equal(CustomerCache.ChangedMarker, (string?)await service.Cache.StringGetAsync(CustomerCache.KeyOf(id)));
     }
 
     [Fact]
