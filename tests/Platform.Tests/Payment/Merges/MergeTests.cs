@@ -48,7 +48,9 @@ public sealed class MergeTests(ChecksHost host) : IClassFixture<ChecksHost>
         var opened = await host.Collections.CaseOfAsync(caseOf, issued.InvoiceId);
         var allocated = Allocated(customer, issued.InvoiceId, 100m, 500m, now);
         await host.Collections.PublishAsync(allocated);
+        // Two consumers take the allocation: one opens the work item, the other lowers what the receivable has due.
         await Eventually.Until(() => WorkItemsAsync(allocated.PaymentId), w => w.Count == 1, what: "the under-payment work item");
+        await Eventually.Until(() => ReceivableAsync(issued.InvoiceId), r => r?.AmountDue == 500m, what: "the receivable to have 500 due");
         return (issued, opened, allocated.PaymentId);
     }
 
