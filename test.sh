@@ -11,6 +11,9 @@ deploy/local/prerequisites.sh
 results="${TEST_RESULTS_DIR:-artifacts/test-results}"
 rm -rf "$results"
 mkdir -p "$results"
+results=$(cd "$results" && pwd)
+# The whole-system tests copy their processes' logs here (tests/Platform.Testing/WholeSystem.cs).
+export PLATFORM_TEST_LOGS="$results/system-logs"
 
 dotnet build Platform.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
 status=0
@@ -28,7 +31,26 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(value notExecuted)))
 done
 
-# The failed tests again, with their messages, just above the summary: CI shows the tail of the output.
+# When a test failed: the last errors each whole-system run's services logged (each a log line and the next one, cut
+# to 240 characters; the health checks' "not started" while a service starts is left out), then the failed tests
+# again with their messages, just above the summary: CI shows the tail of the output.
+if [ "$failed" -ne 0 ] && [ -d "$PLATFORM_TEST_LOGS" ]; then
+  for system in "$PLATFORM_TEST_LOGS"/*/; do
+    errors=$(for log in "$system"*.log; do
+      awk -v service="$(basename "$log" .log)" '
+        function flush() { if (block != "" && block !~ /Not ready: not started/) print block; block = ""; more = 0 }
+        /^[^ ]+ (fail|crit): |"LogLevel":"(Error|Critical)"/ { flush(); block = service " | " $0; more = 1; next }
+        more && /^[^ ]+       / { block = block "\\n" service " |   " $0; more = 0; next }
+        { flush() }
+        END { flush() }
+      ' "$log"
+    done | sort -k3,3 | tail -n 5)
+    if [ -n "$errors" ]; then
+      echo "Last errors logged by the services of $(basename "$system") (all logs in $system):"
+      printf '%b\n' "$errors" | cut -c1-240
+    fi
+  done
+fi
 if [ "$failed" -ne 0 ]; then
   echo "Failed tests:"
   for trx in "$results"/*.trx; do

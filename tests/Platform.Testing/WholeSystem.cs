@@ -80,6 +80,7 @@ public class WholeSystem : IAsyncLifetime
 
         await App.DisposeAsync();
         await Dashboard.DisposeAsync();
+        KeepLogs();
         try
         {
             Directory.Delete(StateDirectory, recursive: true);
@@ -87,6 +88,25 @@ public class WholeSystem : IAsyncLifetime
         catch (IOException)
         {
             // a process still closing a file; the temp folder is cleared by the OS
+        }
+    }
+
+    /// <summary>
+    /// Copies the processes' logs to the folder named by <c>PLATFORM_TEST_LOGS</c> (set by test.sh), before the state
+    /// directory goes: when a test fails in CI, test.sh prints the errors the services logged.
+    /// </summary>
+    private void KeepLogs()
+    {
+        var logs = Path.Combine(StateDirectory, "logs");
+        if (Environment.GetEnvironmentVariable("PLATFORM_TEST_LOGS") is not { Length: > 0 } keep || !Directory.Exists(logs))
+        {
+            return;
+        }
+
+        var into = Directory.CreateDirectory(Path.Combine(keep, Path.GetFileName(StateDirectory))).FullName;
+        foreach (var file in Directory.EnumerateFiles(logs))
+        {
+            File.Copy(file, Path.Combine(into, Path.GetFileName(file)), overwrite: true);
         }
     }
 }
