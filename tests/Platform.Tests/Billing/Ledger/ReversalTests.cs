@@ -328,8 +328,10 @@ public sealed class ReversalTests(BillingHost host) : IClassFixture<BillingHost>
         var republished = first with { EventId = Guid.CreateVersion7() };
         await host.PublishAsync(first);
         await host.PublishAsync(republished);
-        await host.PublishAsync(matched with { EventId = Guid.CreateVersion7() });
+        var matchedAgain = matched with { EventId = Guid.CreateVersion7() };
+        await host.PublishAsync(matchedAgain);
         await WaitConsumedAsync(republished, "PaymentReceivedConsumer");
+        await WaitConsumedAsync(matchedAgain, "PaymentReceivedConsumer");
 
         Assert.Equal(0m, await host.AvailableAsync(stranger));
         Assert.Equal(500m, await host.AvailableAsync(customer));
