@@ -14,7 +14,7 @@ public static class RedisCalls
 
     private static readonly ActivitySource Source = new(SourceName);
 
-    /// <param name="operation">The Redis command, as Redis names it (GET, SET, DEL, PUBLISH, HMGET).</param>
+    /// <param name="operation">The Redis command, as Redis names it (GET, SET, DEL, EVAL, PUBLISH, HMGET).</param>
     public static async Task<T> TracedAsync<T>(string operation, Func<Task<T>> call)
     {
         using var activity = Source.StartActivity(operation, ActivityKind.Client);
