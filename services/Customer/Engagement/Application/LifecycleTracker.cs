@@ -37,14 +37,16 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     }
 
     /// <summary>
-    /// Loads the activity records of <paramref name="customerIds"/> into the unit of work with one query and keeps their
-    /// stages from <paramref name="profiles"/> (<see cref="Profiles.SnapshotsAsync"/>), so that a batch of events then
-    /// finds them without asking the database once per event. Profiles are read (tracked) only for the customers that move.
+    /// Loads the activity records of <paramref name="customerIds"/> into the unit of work with one query (locked, see
+    /// <see cref="LockActivitiesAsync"/>) and keeps their stages from <paramref name="profiles"/>
+    /// (<see cref="Profiles.SnapshotsAsync"/>), so that a batch of events then finds them without asking the database
+    /// once per event. Profiles are read (tracked) only for the customers that move.
     /// </summary>
     public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles, CancellationToken ct)
     {
-        await EnsureActivitiesAsync([.. customerIds], ct);
-        await db.Set<CustomerActivity>().Where(a => customerIds.Contains(a.CustomerId)).LoadAsync(ct);
+        Guid[] ids = [.. customerIds];
+        await EnsureActivitiesAsync(ids, ct);
+        await LockActivitiesAsync(ids, ct);
         foreach (var id in customerIds)
         {
             loadedStages[id] = profiles.TryGetValue(id, out var profile) ? profile.Stage : null;
@@ -143,8 +145,21 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
         }
 
         await EnsureActivitiesAsync([customerId], ct);
-        return await db.Set<CustomerActivity>().SingleAsync(a => a.CustomerId == customerId, ct);
+        await LockActivitiesAsync([customerId], ct);
+        return db.Set<CustomerActivity>().Local.FindEntry(customerId)!.Entity;
     }
+
+    /// <summary>
+    /// Reads the activity records into the unit of work locked until the transaction ends, in customer-id order. Each
+    /// event moves the record's times to the later of what is stored and its own: two consumers (a payment, a balance,
+    /// a contract) or two replicas applying events of one customer at once would otherwise each write what they read
+    /// before the other committed, and the later time of the first would be lost. The lock is the first a transaction
+    /// takes on a customer, so it also orders what the transactions do next to that customer's records.
+    /// </summary>
+    private async Task LockActivitiesAsync(Guid[] customerIds, CancellationToken ct) =>
+        await db.Set<CustomerActivity>()
+            .FromSql($"SELECT * FROM customer_activity WHERE customer_id = ANY({customerIds}) ORDER BY customer_id FOR UPDATE")
+            .LoadAsync(ct);
 
     /// <summary>
     /// Creates the activity records that do not exist yet, in customer-id order. Consumers of different events (a payment,

@@ -1,6 +1,7 @@
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Customer.V1;
 using Platform.Contracts.Events;
@@ -253,33 +254,78 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         var id = Guid.Parse(customer.CustomerId);
 
         // The payment consumer's transaction creates the customer's activity record and has not committed yet...
-        await using var first = services.Service.Services.CreateAsyncScope();
-        var firstDb = first.ServiceProvider.GetRequiredService<CustomerDb>();
-        await using var firstTransaction = await firstDb.Database.BeginTransactionAsync();
-        await first.ServiceProvider.GetRequiredService<LifecycleTracker>().OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None);
-        await firstDb.SaveChangesAsync();
+        await using var first = await TrackerTransaction.BeginAsync(services);
+        await first.Tracker.OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None);
+        await first.Db.SaveChangesAsync();
 
         // ...when the balance consumer's transaction needs the same record.
-        var second = Task.Run(async () =>
-        {
-            await using var scope = services.Service.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CustomerDb>();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            await scope.ServiceProvider.GetRequiredService<LifecycleTracker>().OnBalanceChangedAsync(Balance(customer.CustomerId, 500m, T0.AddDays(3)), CancellationToken.None);
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        });
-        await Eventually.Until(
-            () => services.QueryAsync(db => db.Database.SqlQuery<int>($"""
-                SELECT count(*)::int AS "Value" FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%customer_activity%'
-                """).SingleAsync()),
-            n => n == 1, what: "the balance consumer's transaction to wait for the payment consumer's record");
-        await firstTransaction.CommitAsync();
+        var second = BalanceInOwnTransactionAsync(customer.CustomerId, T0.AddDays(3));
+        await Eventually.Until(ActivityLockWaitsAsync, n => n == 1, what: "the balance consumer's transaction to wait for the payment consumer's record");
+        await first.Transaction.CommitAsync();
         await second;
 
         var activity = await services.QueryAsync(db => db.Set<CustomerActivity>().AsNoTracking().SingleAsync(a => a.CustomerId == id));
         Assert.Equal((T0.AddDays(3), T0.AddDays(3)), (activity.LastActivityAt, activity.LastPositiveBalanceAt));
+    }
+
+    [Fact]
+    public async Task A_payment_and_a_later_balance_change_applied_at_once_leave_the_later_activity()
+    {
+        var customer = await services.RegisterAsync();
+        var id = Guid.Parse(customer.CustomerId);
+        await services.DeliverAsync(Signed(customer.CustomerId, T0));
+
+        // The payment consumer's transaction has read the customer's activity for a payment of day 2, not saved yet...
+        await using var first = await TrackerTransaction.BeginAsync(services);
+        await first.Tracker.OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None);
+
+        // ...when the balance consumer's transaction applies a balance of day 3: it commits, or waits for the first.
+        var second = BalanceInOwnTransactionAsync(customer.CustomerId, T0.AddDays(3));
+        await Eventually.Until(async () => second.IsCompleted || await ActivityLockWaitsAsync() == 1, done => done,
+            what: "the balance consumer's transaction to commit or to wait for the payment consumer's");
+        await first.Db.SaveChangesAsync();
+        await first.Transaction.CommitAsync();
+        await second;
+
+        var activity = await services.QueryAsync(db => db.Set<CustomerActivity>().AsNoTracking().SingleAsync(a => a.CustomerId == id));
+        Assert.Equal((T0.AddDays(3), T0.AddDays(3), T0), (activity.LastActivityAt, activity.LastPositiveBalanceAt, activity.LastContractSignedAt));
+    }
+
+    /// <summary>The balance consumer's work for a balance of 500 at <paramref name="at"/>, in a transaction of its own, on another thread.</summary>
+    private Task BalanceInOwnTransactionAsync(string customerId, DateTimeOffset at) => Task.Run(async () =>
+    {
+        await using var own = await TrackerTransaction.BeginAsync(services);
+        await own.Tracker.OnBalanceChangedAsync(Balance(customerId, 500m, at), CancellationToken.None);
+        await own.Db.SaveChangesAsync();
+        await own.Transaction.CommitAsync();
+    });
+
+    /// <summary>Statements of the test database waiting for a lock, on the activity records.</summary>
+    private Task<int> ActivityLockWaitsAsync() => services.QueryAsync(db => db.Database.SqlQuery<int>($"""
+        SELECT count(*)::int AS "Value" FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%customer_activity%'
+        """).SingleAsync());
+
+    /// <summary>A unit of work of the service with its lifecycle tracker, in a transaction, as a consumer has them.</summary>
+    private sealed class TrackerTransaction(AsyncServiceScope scope, IDbContextTransaction transaction) : IAsyncDisposable
+    {
+        public CustomerDb Db => scope.ServiceProvider.GetRequiredService<CustomerDb>();
+
+        public LifecycleTracker Tracker => scope.ServiceProvider.GetRequiredService<LifecycleTracker>();
+
+        public IDbContextTransaction Transaction => transaction;
+
+        public static async Task<TrackerTransaction> BeginAsync(EngagementServices services)
+        {
+            var scope = services.Service.Services.CreateAsyncScope();
+            return new TrackerTransaction(scope, await scope.ServiceProvider.GetRequiredService<CustomerDb>().Database.BeginTransactionAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await scope.DisposeAsync();
+        }
     }
 
     [Fact]
