@@ -38,19 +38,24 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
 
     /// <summary>
     /// Loads the activity records of <paramref name="customerIds"/> into the unit of work with one query (locked, see
-    /// <see cref="LockActivitiesAsync"/>) and keeps their stages from <paramref name="profiles"/>
-    /// (<see cref="Profiles.SnapshotsAsync"/>), so that a batch of events then finds them without asking the database
-    /// once per event. Profiles are read (tracked) only for the customers that move.
+    /// <see cref="LockActivitiesAsync"/>), then reads the customers' stages and tiers (<see cref="Profiles.SnapshotsAsync"/>)
+    /// and keeps the stages, so that a batch of events then finds them without asking the database once per event. The
+    /// stages are read after the lock: a stage another transaction changed under the same lock (the dormant scan, a
+    /// consumer of other events) is seen as committed. Profiles are read (tracked) only for the customers that move.
+    /// Answers the snapshots, for the batch's other readers.
     /// </summary>
-    public async Task LoadAsync(IReadOnlyCollection<Guid> customerIds, IReadOnlyDictionary<Guid, ProfileSnapshot> profiles, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<Guid, ProfileSnapshot>> LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
         Guid[] ids = [.. customerIds];
         await EnsureActivitiesAsync(ids, ct);
         await LockActivitiesAsync(ids, ct);
+        var profiles = await db.SnapshotsAsync(customerIds, ct);
         foreach (var id in customerIds)
         {
             loadedStages[id] = profiles.TryGetValue(id, out var profile) ? profile.Stage : null;
         }
+
+        return profiles;
     }
 
     public async Task OnBalanceChangedAsync(PrepaidBalanceChanged changed, CancellationToken ct)
@@ -91,16 +96,30 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
         }
     }
 
-    /// <summary>Customers without purchase or balance activity for the configured days become dormant. Answers how many.</summary>
+    /// <summary>
+    /// Customers without purchase or balance activity for the configured days become dormant. Answers how many. Each
+    /// one's activity record is locked first and looked at again: a customer whose events are being applied right now
+    /// is left for the next scan (its record is locked), one whose events committed since the first look is left out,
+    /// and a consumer that applies an event of a customer this scan moves waits for it and finds the customer dormant.
+    /// </summary>
     public async Task<int> ScanDormantAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var cutoff = now.AddDays(-options.Value.DormantAfterDays);
-        var idle = await db.Set<CustomerProfile>()
+        var candidates = await db.Set<CustomerProfile>()
             .Where(c => c.Stage == LifecycleStage.Customer)
-            .Join(db.Set<CustomerActivity>().Where(a => a.LastActivityAt <= cutoff), c => c.Id, a => a.CustomerId, (c, _) => c)
-            .OrderBy(c => c.Id)
+            .Join(db.Set<CustomerActivity>().Where(a => a.LastActivityAt <= cutoff), c => c.Id, a => a.CustomerId, (c, _) => c.Id)
+            .OrderBy(id => id)
             .Take(1000)
+            .ToArrayAsync(ct);
+        var stillIdle = await db.Database.SqlQuery<Guid>($"""
+            SELECT customer_id AS "Value" FROM customer_activity
+            WHERE customer_id = ANY({candidates}) AND last_activity_at <= {cutoff}
+            ORDER BY customer_id FOR UPDATE SKIP LOCKED
+            """).ToListAsync(ct);
+        var idle = await db.Set<CustomerProfile>()
+            .Where(c => stillIdle.Contains(c.Id) && c.Stage == LifecycleStage.Customer)
+            .OrderBy(c => c.Id)
             .ToListAsync(ct);
         foreach (var customer in idle)
         {

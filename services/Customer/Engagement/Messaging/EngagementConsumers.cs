@@ -44,8 +44,7 @@ public sealed class EngagementPaymentReceivedConsumer(CustomerDb db, TimeProvide
     {
         var customers = messages.Select(m => m.CustomerId).Distinct().ToList();
         var payments = messages.Select(m => m.PaymentId).Distinct().ToList();
-        var profiles = await Db.SnapshotsAsync(customers, ct);
-        await lifecycle.LoadAsync(customers, profiles, ct);
+        var profiles = await lifecycle.LoadAsync(customers, ct);
         await tiers.LoadAsync(customers, payments, profiles, ct);
         await loyalty.LoadPaymentsAsync(customers, payments, ct);
     }
@@ -101,7 +100,7 @@ public sealed class EngagementBalanceChangedConsumer(CustomerDb db, TimeProvider
     protected override async Task LoadAsync(IReadOnlyList<PrepaidBalanceChanged> messages, CancellationToken ct)
     {
         var customers = messages.Select(m => m.CustomerId).Distinct().ToList();
-        await lifecycle.LoadAsync(customers, await Db.SnapshotsAsync(customers, ct), ct);
+        await lifecycle.LoadAsync(customers, ct);
     }
 }
 

@@ -281,8 +281,7 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
 
         // ...when the balance consumer's transaction applies a balance of day 3: it commits, or waits for the first.
         var second = BalanceInOwnTransactionAsync(customer.CustomerId, T0.AddDays(3));
-        await Eventually.Until(async () => second.IsCompleted || await ActivityLockWaitsAsync() == 1, done => done,
-            what: "the balance consumer's transaction to commit or to wait for the payment consumer's");
+        await CommittedOrWaitingAsync(second, "the balance consumer's transaction to commit or to wait for the payment consumer's");
         await first.Db.SaveChangesAsync();
         await first.Transaction.CommitAsync();
         await second;
@@ -291,14 +290,80 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         Assert.Equal((T0.AddDays(3), T0.AddDays(3), T0), (activity.LastActivityAt, activity.LastPositiveBalanceAt, activity.LastContractSignedAt));
     }
 
+    [Fact]
+    public async Task A_payment_applied_while_the_dormant_scan_moves_its_customer_leaves_the_customer_active()
+    {
+        var (customer, id) = await IdleCustomerAsync();
+
+        // The scan's transaction has moved the idle customer to dormant and has not committed yet...
+        await using var scan = await TrackerTransaction.BeginAsync(services);
+        Assert.True(await scan.Tracker.ScanDormantAsync(CancellationToken.None) >= 1);
+        await scan.Db.SaveChangesAsync();
+
+        // ...when a payment of today is applied, as the payment consumer applies a batch: it commits, or waits for the scan.
+        var payment = InOwnTransactionAsync(own => PaidTodayAsync(own, id));
+        await CommittedOrWaitingAsync(payment, "the payment's transaction to commit or to wait for the scan's");
+        await scan.Transaction.CommitAsync();
+        await payment;
+
+        var lifecycle = await LifecycleAsync(customer);
+        Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
+        Assert.Equal([("contract_signed", LifecycleStage.Customer), ("dormant_scan", LifecycleStage.Dormant), ("activity", LifecycleStage.Customer)],
+            lifecycle.Changes.Select(c => (c.Reason, c.To)));
+    }
+
+    [Fact]
+    public async Task The_dormant_scan_leaves_a_customer_whose_payment_is_being_applied_to_the_next_scan()
+    {
+        var (customer, id) = await IdleCustomerAsync();
+
+        // A payment of today is being applied and has not committed yet...
+        await using var payment = await TrackerTransaction.BeginAsync(services);
+        await PaidTodayAsync(payment, id);
+        await payment.Db.SaveChangesAsync();
+
+        // ...when the scan runs (on another thread, in case it waited for the payment).
+        var scan = InOwnTransactionAsync(own => own.Tracker.ScanDormantAsync(CancellationToken.None));
+        await CommittedOrWaitingAsync(scan, "the scan to commit or to wait for the payment");
+        await payment.Transaction.CommitAsync();
+        await scan;
+
+        var lifecycle = await LifecycleAsync(customer);
+        Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
+        Assert.Equal([("contract_signed", LifecycleStage.Customer)], lifecycle.Changes.Select(c => (c.Reason, c.To)));
+    }
+
+    /// <summary>A customer (a contract signed 35 days ago) with no activity since: one the dormant scan moves.</summary>
+    private async Task<(string CustomerId, Guid Id)> IdleCustomerAsync()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Signed(customer.CustomerId, T0.AddDays(-15)));
+        return (customer.CustomerId, Guid.Parse(customer.CustomerId));
+    }
+
     /// <summary>The balance consumer's work for a balance of 500 at <paramref name="at"/>, in a transaction of its own, on another thread.</summary>
-    private Task BalanceInOwnTransactionAsync(string customerId, DateTimeOffset at) => Task.Run(async () =>
+    private Task BalanceInOwnTransactionAsync(string customerId, DateTimeOffset at) =>
+        InOwnTransactionAsync(own => own.Tracker.OnBalanceChangedAsync(Balance(customerId, 500m, at), CancellationToken.None));
+
+    /// <summary><paramref name="work"/> in a unit of work and transaction of its own, saved and committed, on another thread.</summary>
+    private Task InOwnTransactionAsync(Func<TrackerTransaction, Task> work) => Task.Run(async () =>
     {
         await using var own = await TrackerTransaction.BeginAsync(services);
-        await own.Tracker.OnBalanceChangedAsync(Balance(customerId, 500m, at), CancellationToken.None);
+        await work(own);
         await own.Db.SaveChangesAsync();
         await own.Transaction.CommitAsync();
     });
+
+    /// <summary>The payment consumer's work for a payment of today, as it applies a batch (not saved).</summary>
+    private static async Task PaidTodayAsync(TrackerTransaction transaction, Guid customerId)
+    {
+        await transaction.Tracker.LoadAsync([customerId], CancellationToken.None);
+        await transaction.Tracker.OnPaymentAsync(customerId, DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+
+    /// <summary>Waits until <paramref name="other"/> has committed or is waiting for a lock on the activity records.</summary>
+    private async Task CommittedOrWaitingAsync(Task other, string what) =>
+        await Eventually.Until(async () => other.IsCompleted || await ActivityLockWaitsAsync() == 1, done => done, what: what);
 
     /// <summary>Statements of the test database waiting for a lock, on the activity records.</summary>
     private Task<int> ActivityLockWaitsAsync() => services.QueryAsync(db => db.Database.SqlQuery<int>($"""
