@@ -112,7 +112,7 @@ public sealed class CustomerCache : IHostedService, IDisposable
 
         var seen = Seen(customerId);
         var cached = await TryAsync("GET", db => db.StringGetAsync(KeyOf(customerId)));
-        var changedLately = cached is { HasValue: true } marker && marker == ChangedMarker;
+        var changedLately = cached == ChangedMarker;
         if (cached is { HasValue: true } value && !changedLately)
         {
             Hits.Add(1);
