@@ -47,7 +47,6 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     public async Task<IReadOnlyDictionary<Guid, ProfileSnapshot>> LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
         Guid[] ids = [.. customerIds];
-        await EnsureActivitiesAsync(ids, ct);
         await LockActivitiesAsync(ids, ct);
         var profiles = await db.SnapshotsAsync(customerIds, ct);
         foreach (var id in customerIds)
@@ -163,30 +162,24 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
             return tracked.Entity;
         }
 
-        await EnsureActivitiesAsync([customerId], ct);
         await LockActivitiesAsync([customerId], ct);
         return db.Set<CustomerActivity>().Local.FindEntry(customerId)!.Entity;
     }
 
     /// <summary>
-    /// Reads the activity records into the unit of work locked until the transaction ends, in customer-id order. Each
-    /// event moves the record's times to the later of what is stored and its own: two consumers (a payment, a balance,
-    /// a contract) or two replicas applying events of one customer at once would otherwise each write what they read
-    /// before the other committed, and the later time of the first would be lost. The lock is the first a transaction
-    /// takes on a customer, so it also orders what the transactions do next to that customer's records.
+    /// Creates the activity records that do not exist yet, then reads them all into the unit of work locked until the
+    /// transaction ends; both in customer-id order.
+    /// <para>Created first: consumers of different events (a payment, the balance it made) apply a new customer's first
+    /// events at the same time, each in its own transaction; the second to create a record waits for the first to
+    /// commit and then uses that record, where adding it through the unit of work failed the second transaction on the
+    /// key.</para>
+    /// <para>Locked: each event moves the record's times to the later of what is stored and its own; two consumers (a
+    /// payment, a balance, a contract) or two replicas applying events of one customer at once would otherwise each
+    /// write what they read before the other committed, and the later time of the first would be lost. The lock is the
+    /// first a transaction takes on a customer, so it also orders what the transactions do next to that customer's
+    /// records.</para>
     /// </summary>
-    private async Task LockActivitiesAsync(Guid[] customerIds, CancellationToken ct) =>
-        await db.Set<CustomerActivity>()
-            .FromSql($"SELECT * FROM customer_activity WHERE customer_id = ANY({customerIds}) ORDER BY customer_id FOR UPDATE")
-            .LoadAsync(ct);
-
-    /// <summary>
-    /// Creates the activity records that do not exist yet, in customer-id order. Consumers of different events (a payment,
-    /// the balance it made) apply a new customer's first events at the same time, each in its own transaction: the second
-    /// to create a record waits for the first to commit and then uses that record, where adding it through the unit of
-    /// work failed the second transaction on the key.
-    /// </summary>
-    private async Task EnsureActivitiesAsync(Guid[] customerIds, CancellationToken ct)
+    private async Task LockActivitiesAsync(Guid[] customerIds, CancellationToken ct)
     {
         if (customerIds.Length == 0)
         {
@@ -198,6 +191,9 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
             SELECT id FROM unnest({customerIds}) AS t(id) ORDER BY id
             ON CONFLICT (customer_id) DO NOTHING
             """, ct);
+        await db.Set<CustomerActivity>()
+            .FromSql($"SELECT * FROM customer_activity WHERE customer_id = ANY({customerIds}) ORDER BY customer_id FOR UPDATE")
+            .LoadAsync(ct);
     }
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
