@@ -30,6 +30,7 @@ public static class EngagementExtensions
         builder.Services.AddOptions<LoyaltyRules>().BindConfiguration(LoyaltyRules.Section);
         builder.Services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section);
         builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section);
+        builder.Services.AddScoped<ActivityLocks>();
         builder.Services.AddScoped<LifecycleTracker>();
         builder.Services.AddScoped<ValueTierGrader>();
         builder.Services.AddScoped<LoyaltyBook>();

@@ -10,7 +10,7 @@ using Platform.Customer.Engagement.Domain;
 namespace Platform.Customer.Engagement.Application;
 
 /// <summary>Moves customers along the lifecycle from billing and payment events and the dormant scan, with history.</summary>
-public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions<LifecycleOptions> options)
+public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions<LifecycleOptions> options, ActivityLocks locks)
 {
     /// <summary>Stages as the batch being applied found them (null: no such customer); see <see cref="StageAsync"/>.</summary>
     private readonly Dictionary<Guid, LifecycleStage?> loadedStages = [];
@@ -38,7 +38,7 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
 
     /// <summary>
     /// Loads the activity records of <paramref name="customerIds"/> into the unit of work with one query (locked, see
-    /// <see cref="LockActivitiesAsync"/>), then reads the customers' stages and tiers (<see cref="Profiles.SnapshotsAsync"/>)
+    /// <see cref="ActivityLocks.LockAsync"/>), then reads the customers' stages and tiers (<see cref="Profiles.SnapshotsAsync"/>)
     /// and keeps the stages, so that a batch of events then finds them without asking the database once per event. The
     /// stages are read after the lock: a stage another transaction changed under the same lock (the dormant scan, a
     /// consumer of other events) is seen as committed. Profiles are read (tracked) only for the customers that move.
@@ -46,8 +46,7 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     /// </summary>
     public async Task<IReadOnlyDictionary<Guid, ProfileSnapshot>> LoadAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
-        Guid[] ids = [.. customerIds];
-        await LockActivitiesAsync(ids, ct);
+        await locks.LockAsync(customerIds, ct);
         var profiles = await db.SnapshotsAsync(customerIds, ct);
         foreach (var id in customerIds)
         {
@@ -105,21 +104,12 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
     {
         var now = clock.GetUtcNow();
         var cutoff = now.AddDays(-options.Value.DormantAfterDays);
-        var candidates = await db.Set<CustomerProfile>()
+        IQueryable<CustomerProfile> Idle() => db.Set<CustomerProfile>()
             .Where(c => c.Stage == LifecycleStage.Customer)
-            .Join(db.Set<CustomerActivity>().Where(a => a.LastActivityAt <= cutoff), c => c.Id, a => a.CustomerId, (c, _) => c.Id)
-            .OrderBy(id => id)
-            .Take(1000)
-            .ToArrayAsync(ct);
-        var stillIdle = await db.Database.SqlQuery<Guid>($"""
-            SELECT customer_id AS "Value" FROM customer_activity
-            WHERE customer_id = ANY({candidates}) AND last_activity_at <= {cutoff}
-            ORDER BY customer_id FOR UPDATE SKIP LOCKED
-            """).ToListAsync(ct);
-        var idle = await db.Set<CustomerProfile>()
-            .Where(c => stillIdle.Contains(c.Id) && c.Stage == LifecycleStage.Customer)
-            .OrderBy(c => c.Id)
-            .ToListAsync(ct);
+            .Join(db.Set<CustomerActivity>().Where(a => a.LastActivityAt <= cutoff), c => c.Id, a => a.CustomerId, (c, _) => c);
+        var candidates = await Idle().OrderBy(c => c.Id).Select(c => c.Id).Take(1000).ToArrayAsync(ct);
+        var locked = await locks.TryLockAsync(candidates, ct);
+        var idle = await Idle().Where(c => locked.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
         foreach (var customer in idle)
         {
             Move(customer, LifecycleStage.Dormant, "dormant_scan", now);
@@ -162,38 +152,8 @@ public sealed class LifecycleTracker(CustomerDb db, TimeProvider clock, IOptions
             return tracked.Entity;
         }
 
-        await LockActivitiesAsync([customerId], ct);
+        await locks.LockAsync([customerId], ct);
         return db.Set<CustomerActivity>().Local.FindEntry(customerId)!.Entity;
-    }
-
-    /// <summary>
-    /// Creates the activity records that do not exist yet, then reads them all into the unit of work locked until the
-    /// transaction ends; both in customer-id order.
-    /// <para>Created first: consumers of different events (a payment, the balance it made) apply a new customer's first
-    /// events at the same time, each in its own transaction; the second to create a record waits for the first to
-    /// commit and then uses that record, where adding it through the unit of work failed the second transaction on the
-    /// key.</para>
-    /// <para>Locked: each event moves the record's times to the later of what is stored and its own; two consumers (a
-    /// payment, a balance, a contract) or two replicas applying events of one customer at once would otherwise each
-    /// write what they read before the other committed, and the later time of the first would be lost. The lock is the
-    /// first a transaction takes on a customer, so it also orders what the transactions do next to that customer's
-    /// records.</para>
-    /// </summary>
-    private async Task LockActivitiesAsync(Guid[] customerIds, CancellationToken ct)
-    {
-        if (customerIds.Length == 0)
-        {
-            return;
-        }
-
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO customer_activity (customer_id)
-            SELECT id FROM unnest({customerIds}) AS t(id) ORDER BY id
-            ON CONFLICT (customer_id) DO NOTHING
-            """, ct);
-        await db.Set<CustomerActivity>()
-            .FromSql($"SELECT * FROM customer_activity WHERE customer_id = ANY({customerIds}) ORDER BY customer_id FOR UPDATE")
-            .LoadAsync(ct);
     }
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>

@@ -21,8 +21,15 @@ namespace Platform.Customer.Engagement.Application;
 /// Events are unordered, so an announcement and its reversal may be applied at the same time by two consumers: both
 /// take a transaction-scoped advisory lock per payment (<see cref="LockAsync"/>) before reading what the other writes.
 /// </para>
+/// <para>
+/// A tier is recomputed from what is saved so far, so two writers of one customer's tier (a payment, a refund, a
+/// reversal, the scan as the window moves) must not compute at once: each would save the tier that follows from the facts
+/// it sees, without the other's, and the one that changed nothing would not correct the other. Each takes the
+/// customer's activity lock (<see cref="ActivityLocks"/>) first: the payment consumer for its batch
+/// (<see cref="LifecycleTracker.LoadAsync"/>), refunds and reversals here, and the scan skips customers locked by a writer.
+/// </para>
 /// </remarks>
-public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<TierThresholds> thresholds)
+public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<TierThresholds> thresholds, ActivityLocks locks)
 {
     /// <summary>Per payment of the batch: the highest generation announced or reversed before it (null: none).</summary>
     private readonly Dictionary<Guid, int?> loadedGenerations = [];
@@ -104,6 +111,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     public async Task<PaymentFact?> RecordReversalAsync(PaymentReversed reversal, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(reversal.Generation);
+        await locks.LockAsync([reversal.CustomerId], ct);
         await LockAsync([reversal.PaymentId], ct);
         if (await db.Set<PaymentReversal>().AnyAsync(r => r.PaymentId == reversal.PaymentId && r.Generation == reversal.Generation, ct))
         {
@@ -125,6 +133,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
             return null;
         }
 
+        if (fact.CustomerId != reversal.CustomerId)
+        {
+            await locks.LockAsync([fact.CustomerId], ct); // the tier recomputed is the announcement's customer's
+        }
+
         fact.ReversedAt = reversal.OccurredAt;
         // The tier basis is summed by the database (BasisAsync): it must see the announcement taken back.
         await db.SaveChangesAsync(ct);
@@ -133,6 +146,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
 
     public async Task<RefundFact?> RecordRefundAsync(RefundPaid refund, CancellationToken ct)
     {
+        await locks.LockAsync([refund.CustomerId], ct);
         if (refund.PaymentId is { } paymentId)
         {
             await LockAsync([paymentId], ct); // the loyalty points it revokes are counted against the payment's reversals
@@ -207,7 +221,9 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
 
     /// <summary>
     /// The trailing window moves: customers with a payment or refund that left the window within <paramref name="lookback"/>
-    /// are recomputed (only they can change without a new event). Answers how many changed tier.
+    /// are recomputed (only they can change without a new event). Answers how many changed tier. A customer whose events
+    /// are being applied right now (<see cref="ActivityLocks.TryLockAsync"/>) is left to the next pass, which the lookback
+    /// (days, against a pass every minute or so) still covers.
     /// </summary>
     public async Task<int> RefreshAsync(TimeSpan lookback, CancellationToken ct)
     {
@@ -217,7 +233,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge).Select(r => r.CustomerId);
         var affected = await paid.Union(refunded).Distinct().OrderBy(id => id).Take(5000).ToListAsync(ct);
         var changed = 0;
-        foreach (var id in affected)
+        foreach (var id in await locks.TryLockAsync(affected, ct))
         {
             var before = (await db.FindTrackedAsync(id, ct))?.ValueTier;
             await RecomputeAsync(id, ct);

@@ -10,6 +10,9 @@ using Platform.Customer.Engagement.Application;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using CustomerActivity = Platform.Customer.Engagement.Domain.CustomerActivity;
+using CustomerProfile = Platform.Customer.Domain.CustomerProfile;
+using StoredTier = Platform.Customer.Domain.ValueTier;
+using ValueTiers = Platform.Customer.Engagement.Domain.ValueTiers;
 
 namespace Platform.Tests.Customer.Engagement;
 
@@ -333,6 +336,83 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         Assert.Equal([("contract_signed", LifecycleStage.Customer)], lifecycle.Changes.Select(c => (c.Reason, c.To)));
     }
 
+    [Fact]
+    public async Task A_refund_applied_while_a_payment_of_the_same_customer_is_applied_leaves_the_tier_both_make()
+    {
+        var customer = await services.RegisterAsync();
+        var refunded = Paid(customer.CustomerId, 6000m, T0);
+        await services.DeliverAsync(refunded);
+        await services.DeliverAsync(Paid(customer.CustomerId, 3000m, T0.AddDays(1)));
+        Assert.Equal(ValueTier.Mid, (await TierAsync(customer.CustomerId)).ValueTier); // 9,000 in 2 purchases
+
+        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed...
+        await using var payment = await TrackerTransaction.BeginAsync(services);
+        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2)));
+        await payment.Db.SaveChangesAsync();
+
+        // ...when the refund consumer's transaction applies a refund of 1,500: it commits, or waits for the payment's.
+        var refund = InOwnTransactionAsync(own => RefundAppliedAsync(own, Refunded(customer.CustomerId, 1500m, refunded.PaymentId, T0.AddDays(3))));
+        await CommittedOrWaitingAsync(refund, "the refund's transaction to commit or to wait for the payment's");
+        await payment.Transaction.CommitAsync();
+        await refund;
+
+        var tier = await TierAsync(customer.CustomerId);
+        Assert.Equal((ValueTier.Mid, 9500L, 3), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
+        Assert.Equal(StoredTier.Mid, await StoredTierAsync(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task The_tier_refresh_leaves_a_customer_whose_payment_is_being_applied_to_the_next_pass()
+    {
+        var customer = await services.RegisterAsync();
+        var id = Guid.Parse(customer.CustomerId);
+        await services.DeliverAsync(Signed(customer.CustomerId, T0));
+        var now = DateTimeOffset.UtcNow;
+        await services.DeliverAsync(Paid(customer.CustomerId, 20000m, now - ValueTiers.Window - TimeSpan.FromHours(1)));
+        await services.DeliverAsync(Paid(customer.CustomerId, 1000m, T0));
+        // High as computed a little over an hour ago, while the payment of 20,000 was still in the window.
+        await services.QueryAsync(db => db.Set<CustomerProfile>().Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.ValueTier, StoredTier.High)));
+
+        // A payment of 15,000 is being applied (16,000 in 2 purchases: high, as stored), not committed yet...
+        await using var payment = await TrackerTransaction.BeginAsync(services);
+        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 15000m, now));
+        await payment.Db.SaveChangesAsync();
+
+        // ...when the scan's tier refresh runs, which recomputes the customers whose payments left the window.
+        var refresh = InOwnTransactionAsync(own => own.Tiers.RefreshAsync(TimeSpan.FromDays(2), CancellationToken.None));
+        await CommittedOrWaitingAsync(refresh, "the tier refresh to commit or to wait for the payment");
+        await payment.Transaction.CommitAsync();
+        await refresh;
+
+        var tier = await TierAsync(customer.CustomerId);
+        Assert.Equal((16000L, 2), (tier.PaidAmount.Units, tier.Purchases));
+        Assert.Equal(StoredTier.High, await StoredTierAsync(customer.CustomerId));
+    }
+
+    /// <summary>The tier saved on the profile, as the database has it (not through the service's caches).</summary>
+    private Task<StoredTier> StoredTierAsync(string customerId) => services.QueryAsync(db =>
+        db.Set<CustomerProfile>().Where(c => c.Id == Guid.Parse(customerId)).Select(c => c.ValueTier).SingleAsync());
+
+    /// <summary>The payment consumer's work for <paramref name="paid"/>, as it applies a batch of one (not saved).</summary>
+    private static async Task PaymentAppliedAsync(TrackerTransaction transaction, PaymentReceived paid)
+    {
+        var profiles = await transaction.Tracker.LoadAsync([paid.CustomerId], CancellationToken.None);
+        await transaction.Tiers.LoadAsync([paid.CustomerId], [paid.PaymentId], profiles, CancellationToken.None);
+        await transaction.Loyalty.LoadPaymentsAsync([paid.CustomerId], [paid.PaymentId], CancellationToken.None);
+        var fact = await transaction.Tiers.RecordPaymentAsync(paid, CancellationToken.None) ?? throw new InvalidOperationException("the payment counts for nothing");
+        await transaction.Tracker.OnPaymentAsync(paid.CustomerId, paid.ReceivedAt, CancellationToken.None);
+        await transaction.Loyalty.EarnForPaymentAsync(fact, CancellationToken.None);
+        await transaction.Tiers.RecomputeAsync(paid.CustomerId, CancellationToken.None);
+    }
+
+    /// <summary>The refund consumer's work for <paramref name="refund"/> (not saved).</summary>
+    private static async Task RefundAppliedAsync(TrackerTransaction transaction, RefundPaid refund)
+    {
+        var fact = await transaction.Tiers.RecordRefundAsync(refund, CancellationToken.None) ?? throw new InvalidOperationException("the refund was seen before");
+        await transaction.Loyalty.RevokeForRefundAsync(fact, CancellationToken.None);
+        await transaction.Tiers.RecomputeAsync(refund.CustomerId, CancellationToken.None);
+    }
+
     /// <summary>A customer (a contract signed 35 days ago) with no activity since: one the dormant scan moves.</summary>
     private async Task<(string CustomerId, Guid Id)> IdleCustomerAsync()
     {
@@ -377,6 +457,10 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         public CustomerDb Db => scope.ServiceProvider.GetRequiredService<CustomerDb>();
 
         public LifecycleTracker Tracker => scope.ServiceProvider.GetRequiredService<LifecycleTracker>();
+
+        public ValueTierGrader Tiers => scope.ServiceProvider.GetRequiredService<ValueTierGrader>();
+
+        public LoyaltyBook Loyalty => scope.ServiceProvider.GetRequiredService<LoyaltyBook>();
 
         public IDbContextTransaction Transaction => transaction;
 
