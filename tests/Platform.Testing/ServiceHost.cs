@@ -19,6 +19,9 @@ public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebA
     private readonly List<Action<IServiceCollection>> testServices = [];
     private GrpcChannel? channel;
 
+    /// <summary>How often the service's consumers consumed each message id, counted from <see cref="StartedAsync"/> on.</summary>
+    public ConsumedCounter Consumed { get; } = new();
+
     public GrpcChannel Channel => channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
     {
         HttpHandler = Server.CreateHandler(),
@@ -34,6 +37,7 @@ public class ServiceHost<TProgram>(IDictionary<string, string?> settings) : WebA
         _ = Server;
         if (Services.GetService<IBusControl>() is { } bus)
         {
+            bus.ConnectConsumeObserver(Consumed);
             var status = await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(90));
             if (status != BusHealthStatus.Healthy)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf.WellKnownTypes;
 using MassTransit;
+using Npgsql;
 using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Billing.V1;
 using Platform.Contracts.Customer.V1;
@@ -157,7 +158,22 @@ public sealed class PrepaidContractScenarioTests(WholeSystem system) : IClassFix
         Assert.Equal(0m, await AvailableAsync(ledger, customer.CustomerId, Clerk()));
         var check = await ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = customer.CustomerId }, Clerk());
         Assert.True(check.Sound, string.Join("\n", check.Violations));
+        // Once per crossing: billing queued no second PrepaidBalanceLow for the refund that emptied the balance (the
+        // event is queued in the transaction of the transfer that crosses, so its outbox says it now, not in a while).
+        Assert.Equal(1, await BillingAnnouncedAsync<PrepaidBalanceLow>(customer.CustomerId));
         Assert.Single(announced, e => e is PrepaidBalanceLow l && l.CustomerId.ToString() == customer.CustomerId);
+    }
+
+    /// <summary>Events of one type about <paramref name="customerId"/> that billing queued in its outbox.</summary>
+    private async Task<long> BillingAnnouncedAsync<T>(string customerId)
+    {
+        await using var db = new NpgsqlConnection(system.App.GetConnectionString("billingdb"));
+        await db.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM outbox_messages WHERE message_type = @type AND payload->>'customerId' = @customer", db);
+        count.Parameters.AddWithValue("type", typeof(T).FullName!);
+        count.Parameters.AddWithValue("customer", customerId);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static async Task<decimal> AvailableAsync(Ledger.LedgerClient ledger, string customerId, Grpc.Core.CallOptions call) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,28 +12,6 @@ using CustomerProgram = Platform.Customer.Program;
 
 namespace Platform.Tests.Customer.Engagement;
 
-/// <summary>Counts how often each message id was consumed by the service's consumers (applied or recognised as a repeat).</summary>
-public sealed class ConsumedCounter : IConsumeObserver
-{
-    private readonly ConcurrentDictionary<Guid, int> consumed = new();
-
-    public int Of(Guid messageId) => consumed.TryGetValue(messageId, out var n) ? n : 0;
-
-    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
-
-    public Task PostConsume<T>(ConsumeContext<T> context) where T : class
-    {
-        if (context.MessageId is { } id)
-        {
-            consumed.AddOrUpdate(id, 1, (_, n) => n + 1);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
-}
-
 /// <summary>
 /// The customer service in-process on its own database and virtual host. Tests publish billing, payment and complaint
 /// events on the same bus, as those services would; <paramref name="clock"/> replaces the service's time when given.
@@ -43,7 +20,7 @@ public class EngagementHost(FakeTimeProvider? clock = null, bool scheduler = fal
 {
     public ServiceHost<CustomerProgram> Service { get; private set; } = null!;
 
-    public ConsumedCounter Consumed { get; } = new();
+    public ConsumedCounter Consumed => Service.Consumed;
 
     public FakeTimeProvider? Clock => clock;
 
@@ -82,7 +59,6 @@ public class EngagementHost(FakeTimeProvider? clock = null, bool scheduler = fal
         }
 
         await Service.StartedAsync();
-        Bus.ConnectConsumeObserver(Consumed);
     }
 
     public async Task DisposeAsync() => await Service.DisposeAsync();

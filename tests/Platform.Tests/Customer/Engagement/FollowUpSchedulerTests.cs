@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,8 @@ public sealed class ScheduledEngagementServices() : EngagementHost(new FakeTimeP
 public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services) : IClassFixture<ScheduledEngagementServices>
 {
     private static readonly TimeSpan Precision = TimeSpan.FromMilliseconds(1);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
     public async Task Customers_of_each_grade_get_tasks_due_by_their_cadence_and_overdue_tasks_raise_FollowUpDue_once()
@@ -70,8 +73,10 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
             await Eventually.Until(() => Task.FromResult(due.Count(d => d.CustomerId.ToString() == byGrade[IntentGrade.A])), n => n >= 1, what: "FollowUpDue for the A task");
             // More passes at once (other replicas, a restart) raise nothing new: one holds the lock, the others skip.
             await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunScanAsync()));
-            await OutboxDrainedAsync();
 
+            // What the service announced is its outbox (the bus delivers those rows): one FollowUpDue, for the A task.
+            var announced = Assert.Single(await FollowUpsDueAnnouncedAsync(owner));
+            Assert.Equal(Guid.Parse(byGrade[IntentGrade.A]), announced.CustomerId);
             var first = Assert.Single(due, d => d.CustomerId.ToString() == byGrade[IntentGrade.A]);
             Assert.Equal((owner, "call", tasks[0].TaskId), (first.OwnerId, first.Channel, first.TaskId.ToString()));
             Assert.DoesNotContain(due, d => d.CustomerId.ToString() == byGrade[IntentGrade.B]);
@@ -84,9 +89,10 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
             // Thirty-three days on: the B and C tasks are overdue too, and the customer without activity is dormant.
             clock.Advance(TimeSpan.FromDays(25));
             await Eventually.Until(() => Task.FromResult(due.Count(d => d.OwnerId == owner)), n => n >= 3, what: "FollowUpDue for the B and C tasks");
-            await OutboxDrainedAsync();
+            var announcedAll = await FollowUpsDueAnnouncedAsync(owner);
+            Assert.Equal(3, announcedAll.Count);
+            Assert.Equal(tasks.Select(t => t.TaskId).Order(), announcedAll.Select(d => d.TaskId.ToString()).Order());
             Assert.Equal(3, due.Count(d => d.OwnerId == owner));
-            Assert.Equal(3, due.Where(d => d.OwnerId == owner).Select(d => d.TaskId).Distinct().Count());
             var idleStage = await Eventually.Until(
                 () => services.QueryAsync(db => db.Set<CustomerDomain.CustomerProfile>().Where(c => c.Id == Guid.Parse(idle.CustomerId)).Select(c => c.Stage).SingleAsync()),
                 s => s == CustomerDomain.LifecycleStage.Dormant, what: "the idle customer to become dormant");
@@ -107,10 +113,7 @@ public sealed class FollowUpSchedulerTests(ScheduledEngagementServices services)
         await scope.ServiceProvider.GetRequiredService<EngagementScan>().RunAsync(CancellationToken.None);
     }
 
-    /// <summary>Everything queued is published, and the broker has had a moment to deliver it.</summary>
-    private async Task OutboxDrainedAsync()
-    {
-        await Eventually.Until(() => services.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null)), n => n == 0, what: "the outbox to drain");
-        await Task.Delay(500);
-    }
+    /// <summary>The FollowUpDue events the service queued in its outbox for <paramref name="owner"/>'s tasks.</summary>
+    private async Task<List<FollowUpDue>> FollowUpsDueAnnouncedAsync(Guid owner) =>
+        [.. (await services.OutboxAsync<FollowUpDue>()).Select(p => JsonSerializer.Deserialize<FollowUpDue>(p, Json)!).Where(d => d.OwnerId == owner)];
 }
