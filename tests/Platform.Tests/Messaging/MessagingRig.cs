@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Platform.BuildingBlocks;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
+using Platform.Testing;
 
 namespace Platform.Tests.Messaging;
 
@@ -42,24 +43,6 @@ public sealed class EffectConsumer(RigDb db, TimeProvider clock) : InboxConsumer
     }
 }
 
-/// <summary>Counts every delivery of a message to a consumer, applied or not.</summary>
-public sealed class DeliveryCounter : IConsumeObserver
-{
-    private int deliveries;
-
-    public int Deliveries => Volatile.Read(ref deliveries);
-
-    public Task PreConsume<T>(ConsumeContext<T> context) where T : class
-    {
-        Interlocked.Increment(ref deliveries);
-        return Task.CompletedTask;
-    }
-
-    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
-
-    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
-}
-
 /// <summary>
 /// A host wired exactly as a service is (AddPlatformDatabase + AddPlatformMessaging), on its own database and
 /// virtual host of the run's real PostgreSQL and RabbitMQ.
@@ -75,7 +58,7 @@ public sealed class MessagingRig : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public DeliveryCounter Counter { get; } = new();
+    public ConsumedCounter Consumed { get; } = new();
 
     public TimeProvider Clock => Host.Services.GetRequiredService<TimeProvider>();
 
@@ -109,7 +92,7 @@ public sealed class MessagingRig : IAsyncDisposable
             await scope.ServiceProvider.GetRequiredService<RigDb>().Database.EnsureCreatedAsync();
         }
 
-        rig.Host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(rig.Counter);
+        rig.Host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(rig.Consumed);
         await rig.Host.StartAsync();
         await rig.Host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
         return rig;

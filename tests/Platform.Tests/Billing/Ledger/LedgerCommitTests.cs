@@ -117,8 +117,12 @@ public sealed class LedgerCommitTests(BillingHost host) : IClassFixture<BillingH
 
             var sends = new[] { SendAsync(BillingHost.Consume(customer, 10m, taken)) }
                 .Concat(Enumerable.Range(0, 5).Select(_ => SendAsync(BillingHost.Consume(customer, 10m)))).ToList();
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.False(sends[0].IsCompleted); // the commit holding the taken id waits on the blocker
+            // The commit holding the taken id waits on the blocker: its insert waits for the blocker's transaction.
+            await Eventually.Until(() => host.Billing.QueryAsync<BillingDb, int>(other => other.Database.SqlQuery<int>($"""
+                SELECT count(*)::int AS "Value" FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ledger_transfers%'
+                """).SingleAsync()), n => n >= 1, what: "the ledger's commit to wait on the blocker");
+            Assert.False(sends[0].IsCompleted);
             await blocker.CommitAsync();
             var answers = await Task.WhenAll(sends);
 
