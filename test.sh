@@ -32,13 +32,13 @@ for trx in "$results"/*.trx; do
 done
 
 # When a test failed: the last errors each whole-system run's services logged (each a log line and the next one, cut
-# to 240 characters; the health checks' "not started" while a service starts is left out), then the failed tests
+# to 240 characters), then the failed tests
 # again with their messages, just above the summary: CI shows the tail of the output.
 if [ "$failed" -ne 0 ] && [ -d "$PLATFORM_TEST_LOGS" ]; then
   for system in "$PLATFORM_TEST_LOGS"/*/; do
     errors=$(for log in "$system"*.log; do
       awk -v service="$(basename "$log" .log)" '
-        function flush() { if (block != "" && block !~ /Not ready: not started/) print block; block = ""; more = 0 }
+        function flush() { if (block != "") print block; block = ""; more = 0 }
         /^[^ ]+ (fail|crit): |"LogLevel":"(Error|Critical)"/ { flush(); block = service " | " $0; more = 1; next }
         more && /^[^ ]+       / { block = block "\\n" service " |   " $0; more = 0; next }
         { flush() }

@@ -81,6 +81,17 @@ public static class PlatformServiceExtensions
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        // The host starts serving once the bus is connected and its endpoints are ready, not while it is still starting:
+        // readiness never reports a bus that is merely starting as unhealthy (an error in the log on every start). The
+        // health-check publisher (grpc.health.v1 Watch) checks on a timer from its own start, so it starts after the bus.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        foreach (var publisher in builder.Services.Where(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckPublisherHostedService").ToList())
+        {
+            builder.Services.Remove(publisher);
+            builder.Services.Add(publisher);
+        }
+
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
         builder.Services.AddSingleton<IOutboxTransport, BusOutboxTransport>();
         builder.Services.AddSingleton<OutboxRelay<TDb>>();
