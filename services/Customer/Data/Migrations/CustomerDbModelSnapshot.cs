@@ -586,6 +586,10 @@ namespace Platform.Customer.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_positive_balance_at");
 
+                    b.Property<DateTimeOffset?>("TierComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tier_computed_at");
+
                     b.HasKey("CustomerId")
                         .HasName("pk_customer_activity");
 
@@ -1103,6 +1107,9 @@ namespace Platform.Customer.Data.Migrations
 
                     b.HasKey("RefundId")
                         .HasName("pk_refund_facts");
+
+                    b.HasIndex("PaidAt")
+                        .HasDatabaseName("ix_refund_facts_paid_at");
 
                     b.HasIndex("CustomerId", "PaidAt")
                         .HasDatabaseName("ix_refund_facts_customer_id_paid_at");

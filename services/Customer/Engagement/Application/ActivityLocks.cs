@@ -45,8 +45,8 @@ public sealed class ActivityLocks(CustomerDb db)
 
     /// <summary>
     /// Locks the existing activity records of <paramref name="customerIds"/> that no other transaction holds, without
-    /// waiting, and answers whose they are, in customer-id order: a scan leaves the others, whose events are being
-    /// applied right now, to its next pass.
+    /// waiting, reads them into the unit of work and answers whose they are, in customer-id order: a scan leaves the
+    /// others, whose events are being applied right now, to its next pass.
     /// </summary>
     public async Task<Guid[]> TryLockAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken ct)
     {
@@ -56,10 +56,9 @@ public sealed class ActivityLocks(CustomerDb db)
             return [];
         }
 
-        return await db.Database.SqlQuery<Guid>($"""
-            SELECT customer_id AS "Value" FROM customer_activity
-            WHERE customer_id = ANY({ids})
-            ORDER BY customer_id FOR UPDATE SKIP LOCKED
-            """).ToArrayAsync(ct);
+        var locked = await db.Set<CustomerActivity>()
+            .FromSql($"SELECT * FROM customer_activity WHERE customer_id = ANY({ids}) ORDER BY customer_id FOR UPDATE SKIP LOCKED")
+            .ToListAsync(ct);
+        return [.. locked.Select(a => a.CustomerId)];
     }
 }

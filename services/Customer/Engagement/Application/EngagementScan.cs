@@ -28,7 +28,7 @@ public sealed class EngagementScan(CustomerDb db, LifecycleTracker lifecycle, Fo
         var overdue = await planner.RaiseOverdueAsync(ct);
         await db.SaveChangesAsync(ct);
         var planned = await planner.FillGapsAsync(ct);
-        var retiered = await tiers.RefreshAsync(options.Value.TierLookback, ct);
+        var retiered = await tiers.RefreshAsync(options.Value.TierLookback, options.Value.TierBatchSize, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (dormant + overdue + planned + retiered > 0)

@@ -15,6 +15,9 @@ public sealed class SchedulerOptions
     /// pass or a short outage is caught up.
     /// </summary>
     public TimeSpan TierLookback { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>At most this many customers' tiers are recomputed a pass as the window moves; the rest on the next passes.</summary>
+    public int TierBatchSize { get; set; } = 5000;
 }
 
 /// <summary>Runs <see cref="EngagementScan"/> on an interval measured on the injected clock.</summary>

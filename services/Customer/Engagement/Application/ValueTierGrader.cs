@@ -176,7 +176,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     public async Task<TierBasis> BasisAsync(Guid customerId, CancellationToken ct)
     {
         var loaded = loadedBasis.GetValueOrDefault(customerId);
-        var now = loaded is null ? clock.GetUtcNow() : loadedAt;
+        var now = BasisTime(customerId);
         var since = now - ValueTiers.Window;
         var (savedPaid, savedCount, savedRefunds) = loaded is not null ? (loaded.Paid, loaded.Count, loaded.Refunded) : await SavedAsync(customerId, since, now, ct);
         var pendingPayments = db.Added<PaymentFact>()
@@ -184,6 +184,9 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var pendingRefunds = db.Added<RefundFact>().Where(r => r.CustomerId == customerId && r.PaidAt > since && r.PaidAt <= now).Sum(r => r.Amount);
         return ValueTiers.Basis(savedPaid + pendingPayments.Sum(), savedCount + pendingPayments.Count, savedRefunds + pendingRefunds);
     }
+
+    /// <summary>The time whose trailing window <see cref="BasisAsync"/> sums: when the batch was loaded, or now.</summary>
+    private DateTimeOffset BasisTime(Guid customerId) => loadedBasis.ContainsKey(customerId) ? loadedAt : clock.GetUtcNow();
 
     private async Task<(decimal Paid, int Count, decimal Refunded)> SavedAsync(Guid customerId, DateTimeOffset since, DateTimeOffset now, CancellationToken ct)
     {
@@ -195,7 +198,10 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         return (saved?.Paid ?? 0m, saved?.Count ?? 0, refunded);
     }
 
-    /// <summary>Recomputes the tier; a change is saved on the tracked profile and announced.</summary>
+    /// <summary>
+    /// Recomputes the tier; a change is saved on the tracked profile and announced. The customer's activity record, locked
+    /// and read by the caller (<see cref="ActivityLocks"/>), keeps the time computed for.
+    /// </summary>
     public async Task RecomputeAsync(Guid customerId, CancellationToken ct)
     {
         // The profile is tracked only when its tier changes (or the lifecycle moved it): a batch does not track every payer.
@@ -206,7 +212,14 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
             return;
         }
 
+        var computedAt = BasisTime(customerId);
         var basis = await BasisAsync(customerId, ct);
+        if (db.Set<CustomerActivity>().Local.FindEntry(customerId)?.Entity is { } activity
+            && !(activity.TierComputedAt >= computedAt))
+        {
+            activity.TierComputedAt = computedAt;
+        }
+
         var tier = ValueTiers.Compute(basis, thresholds.Value);
         if (tier == current)
         {
@@ -220,23 +233,37 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     }
 
     /// <summary>
-    /// The trailing window moves: customers with a payment or refund that left the window within <paramref name="lookback"/>
-    /// are recomputed (only they can change without a new event). Answers how many changed tier. A customer whose events
-    /// are being applied right now (<see cref="ActivityLocks.TryLockAsync"/>) is left to the next pass, which the lookback
-    /// (days, against a pass every minute or so) still covers.
+    /// The trailing window moves: customers with a payment or refund that left the window since their tier was last
+    /// computed (<see cref="CustomerActivity.TierComputedAt"/>) are recomputed, at most <paramref name="batchSize"/> a
+    /// pass, the rest on the next passes (only they can change without a new event). Facts that left more than
+    /// <paramref name="lookback"/> ago are not looked for. A customer whose events are being applied right now
+    /// (<see cref="ActivityLocks.TryLockAsync"/>) is left to the next pass, and so is one the tier was computed for
+    /// meanwhile. Answers how many changed tier.
     /// </summary>
-    public async Task<int> RefreshAsync(TimeSpan lookback, CancellationToken ct)
+    public async Task<int> RefreshAsync(TimeSpan lookback, int batchSize, CancellationToken ct)
     {
-        var edge = clock.GetUtcNow() - ValueTiers.Window;
+        var now = clock.GetUtcNow();
+        var edge = now - ValueTiers.Window;
         var from = edge - lookback;
-        var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge && p.ReversedAt == null).Select(p => p.CustomerId);
-        var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge).Select(r => r.CustomerId);
-        var affected = await paid.Union(refunded).Distinct().OrderBy(id => id).Take(5000).ToListAsync(ct);
+        var window = ValueTiers.Window;
+        var activities = db.Set<CustomerActivity>();
+        var paid = db.Set<PaymentFact>().Where(p => p.ReceivedAt > from && p.ReceivedAt <= edge && p.ReversedAt == null)
+            .Join(activities, p => p.CustomerId, a => a.CustomerId, (p, a) => new { p.CustomerId, LeftAt = p.ReceivedAt + window, a.TierComputedAt });
+        var refunded = db.Set<RefundFact>().Where(r => r.PaidAt > from && r.PaidAt <= edge)
+            .Join(activities, r => r.CustomerId, a => a.CustomerId, (r, a) => new { r.CustomerId, LeftAt = r.PaidAt + window, a.TierComputedAt });
+        var affected = await paid.Union(refunded)
+            .Where(f => f.TierComputedAt == null || f.LeftAt > f.TierComputedAt)
+            .Select(f => f.CustomerId).Distinct().OrderBy(id => id).Take(batchSize).ToListAsync(ct);
         var changed = 0;
         foreach (var id in await locks.TryLockAsync(affected, ct))
         {
+            var activity = db.Set<CustomerActivity>().Local.FindEntry(id)!.Entity;
             var before = (await db.FindTrackedAsync(id, ct))?.ValueTier;
             await RecomputeAsync(id, ct);
+            if (!(activity.TierComputedAt >= now))
+            {
+                activity.TierComputedAt = now; // no profile (erased): nothing to compute, and nothing to look for again
+            }
             changed += (await db.FindTrackedAsync(id, ct))?.ValueTier != before ? 1 : 0;
         }
 

@@ -57,6 +57,7 @@ public static class EngagementModel
             e.HasKey(r => r.RefundId);
             e.Property(r => r.Amount).HasPrecision(Money, 4);
             e.HasIndex(r => new { r.CustomerId, r.PaidAt });
+            e.HasIndex(r => r.PaidAt);
         });
         model.Entity<SurveyAnswer>(e =>
         {

@@ -51,6 +51,13 @@ public sealed class CustomerActivity
     public DateTimeOffset? LastContractSignedAt { get; set; }
 
     public DateTimeOffset? LastPositiveBalanceAt { get; set; }
+
+    /// <summary>
+    /// The time the value tier was last computed for (its trailing window ended then): a payment or refund that leaves
+    /// the window after it calls for the tier to be computed again (the scheduled refresh), one that left before it
+    /// was already out of that computation.
+    /// </summary>
+    public DateTimeOffset? TierComputedAt { get; set; }
 }
 
 public sealed class LifecycleChange

@@ -370,8 +370,7 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         var now = DateTimeOffset.UtcNow;
         await services.DeliverAsync(Paid(customer.CustomerId, 20000m, now - ValueTiers.Window - TimeSpan.FromHours(1)));
         await services.DeliverAsync(Paid(customer.CustomerId, 1000m, T0));
-        // High as computed a little over an hour ago, while the payment of 20,000 was still in the window.
-        await services.QueryAsync(db => db.Set<CustomerProfile>().Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.ValueTier, StoredTier.High)));
+        await ComputedTwoHoursAgoAsync(id, StoredTier.High); // while the payment of 20,000 was still in the window
 
         // A payment of 15,000 is being applied (16,000 in 2 purchases: high, as stored), not committed yet...
         await using var payment = await TrackerTransaction.BeginAsync(services);
@@ -379,7 +378,7 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await payment.Db.SaveChangesAsync();
 
         // ...when the scan's tier refresh runs, which recomputes the customers whose payments left the window.
-        var refresh = InOwnTransactionAsync(own => own.Tiers.RefreshAsync(TimeSpan.FromDays(2), CancellationToken.None));
+        var refresh = InOwnTransactionAsync(own => own.Tiers.RefreshAsync(TimeSpan.FromDays(2), 5000, CancellationToken.None));
         await CommittedOrWaitingAsync(refresh, "the tier refresh to commit or to wait for the payment");
         await payment.Transaction.CommitAsync();
         await refresh;
@@ -387,6 +386,45 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         var tier = await TierAsync(customer.CustomerId);
         Assert.Equal((16000L, 2), (tier.PaidAmount.Units, tier.Purchases));
         Assert.Equal(StoredTier.High, await StoredTierAsync(customer.CustomerId));
+    }
+
+    [Fact]
+    public async Task The_tier_refresh_recomputes_each_customer_whose_payment_left_the_window_once_over_passes_of_a_few()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var lapsing = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var customer = await services.RegisterAsync();
+            await services.DeliverAsync(Paid(customer.CustomerId, 1500m, now - ValueTiers.Window - TimeSpan.FromHours(1)));
+            lapsing.Add(Guid.Parse(customer.CustomerId));
+            await ComputedTwoHoursAgoAsync(lapsing[^1], StoredTier.Mid); // while the payment was in the window
+        }
+
+        // Passes of two customers at most: each takes the next ones, not the same first two again.
+        var announcedBefore = await Task.WhenAll(lapsing.Select(id => AnnouncedAsync<CustomerTierChanged>(id.ToString())));
+        var changed = new List<int>();
+        for (var pass = 0; pass < 4; pass++)
+        {
+            changed.Add(await InOwnTransactionAsync(own => own.Tiers.RefreshAsync(TimeSpan.FromDays(2), 2, CancellationToken.None)));
+        }
+
+        Assert.Equal([StoredTier.Low, StoredTier.Low, StoredTier.Low], await Task.WhenAll(lapsing.Select(id => StoredTierAsync(id.ToString()))));
+        var announcedAfter = await Task.WhenAll(lapsing.Select(id => AnnouncedAsync<CustomerTierChanged>(id.ToString())));
+        Assert.Equal([1, 1, 1], announcedAfter.Zip(announcedBefore, (after, before) => after - before));
+        Assert.True(changed.Sum() >= 3, $"changes per pass: {string.Join(", ", changed)}");
+        Assert.Equal(0, changed[^1]);
+        var computed = await services.QueryAsync(db => db.Set<CustomerActivity>().AsNoTracking()
+            .Where(a => lapsing.Contains(a.CustomerId)).Select(a => a.TierComputedAt).ToListAsync());
+        Assert.All(computed, at => Assert.True(at >= now, $"tier computed for {at}, before the refresh"));
+    }
+
+    /// <summary>Sets the customer's saved tier as computed two hours ago (its activity record says so too).</summary>
+    private async Task ComputedTwoHoursAgoAsync(Guid id, StoredTier tier)
+    {
+        await services.QueryAsync(db => db.Set<CustomerProfile>().Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.ValueTier, tier)));
+        await services.QueryAsync(db => db.Set<CustomerActivity>().Where(a => a.CustomerId == id)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.TierComputedAt, DateTimeOffset.UtcNow.AddHours(-2))));
     }
 
     /// <summary>The tier saved on the profile, as the database has it (not through the service's caches).</summary>
@@ -426,12 +464,19 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         InOwnTransactionAsync(own => own.Tracker.OnBalanceChangedAsync(Balance(customerId, 500m, at), CancellationToken.None));
 
     /// <summary><paramref name="work"/> in a unit of work and transaction of its own, saved and committed, on another thread.</summary>
-    private Task InOwnTransactionAsync(Func<TrackerTransaction, Task> work) => Task.Run(async () =>
+    private async Task InOwnTransactionAsync(Func<TrackerTransaction, Task> work) => await InOwnTransactionAsync(async own =>
+    {
+        await work(own);
+        return true;
+    });
+
+    private Task<T> InOwnTransactionAsync<T>(Func<TrackerTransaction, Task<T>> work) => Task.Run(async () =>
     {
         await using var own = await TrackerTransaction.BeginAsync(services);
-        await work(own);
+        var result = await work(own);
         await own.Db.SaveChangesAsync();
         await own.Transaction.CommitAsync();
+        return result;
     });
 
     /// <summary>The payment consumer's work for a payment of today, as it applies a batch (not saved).</summary>
