@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.BuildingBlocks;
+using Platform.BuildingBlocks.Messaging;
 using Platform.Customer.Application;
 using Platform.Customer.Caching;
 using Platform.Customer.Data;
@@ -39,6 +40,7 @@ public static class Extensions
         services.AddScoped<ContactBook>();
         services.AddScoped<ConsentBook>();
         services.AddScoped<CustomerImporter>();
+        services.AddSingleton<IRetainedRecords<CustomerDb>, ImportRetention>();
         services.AddScoped<PiiRekeying>();
         services.AddHostedService<PiiRekeyingJob>();
         return builder;

@@ -39,7 +39,19 @@ public sealed class MessageRetentionOptions
 }
 
 /// <summary>
-/// Deletes published outbox rows, applied inbox rows and idempotent answers once they are older than
+/// Records of a service's own that are kept as long as <see cref="MessageRetentionOptions"/> says and deleted by the same
+/// pass: for example the customer service's import batches, which answer an import sent again under its request_id as
+/// the idempotent-request store answers a repeated call. Registered in the service's container.
+/// </summary>
+public interface IRetainedRecords<in TDb> where TDb : DbContext
+{
+    /// <summary>Deletes what the options no longer keep, in short transactions; answers the rows deleted.</summary>
+    Task<int> PruneAsync(TDb db, DateTimeOffset now, MessageRetentionOptions options, CancellationToken ct);
+}
+
+/// <summary>
+/// Deletes published outbox rows, applied inbox rows and idempotent answers (and any <see cref="IRetainedRecords{TDb}"/>
+/// the service registers) once they are older than
 /// <see cref="MessageRetentionOptions"/> says, so none of these tables (nor their indexes) grows with every event the
 /// service ever sent or applied and every request it ever answered. Each delete finds its rows through an index on
 /// their time (<see cref="MessagingModel"/>), so a pass that finds nothing to delete reads a few index pages, not the
@@ -57,7 +69,7 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
     public async Task<PrunedRows> PruneAsync(CancellationToken ct)
     {
         var (ran, pruned) = await RunLockedAsync(PruneLockedAsync, ct);
-        return ran ? pruned : new PrunedRows(0, 0, 0);
+        return ran ? pruned : new PrunedRows(0, 0, 0, 0);
     }
 
     protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct) =>
@@ -70,23 +82,33 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
         var inboxBefore = now - options.Value.Inbox;
         var requestsBefore = now - options.Value.IdempotentRequests;
         var size = options.Value.BatchSize;
-        var outbox = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
+        var outbox = await BatchedDelete.RunAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM outbox_messages WHERE sent_at IS NOT NULL AND sent_at < {outboxBefore} LIMIT {size}))
             """, ct), size);
-        var inbox = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
+        var inbox = await BatchedDelete.RunAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM inbox_messages WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM inbox_messages WHERE processed_at < {inboxBefore} LIMIT {size}))
             """, ct), size);
-        var requests = await DeleteAllAsync(() => db.Database.ExecuteSqlAsync($"""
+        var requests = await BatchedDelete.RunAsync(() => db.Database.ExecuteSqlAsync($"""
             DELETE FROM idempotent_requests WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM idempotent_requests WHERE created_at < {requestsBefore} LIMIT {size}))
             """, ct), size);
-        return new PrunedRows(outbox, inbox, requests);
-    }
+        var own = 0;
+        foreach (var records in services.GetServices<IRetainedRecords<TDb>>())
+        {
+            own += await records.PruneAsync(db, now, options.Value, ct);
+        }
 
+        return new PrunedRows(outbox, inbox, requests, own);
+    }
+}
+
+/// <summary>Deletes in short transactions, one batch of rows per statement, so that no table is locked for long.</summary>
+public static class BatchedDelete
+{
     /// <summary>Runs the batch delete (each its own short transaction) until a batch finds fewer rows than it may take.</summary>
-    private static async Task<int> DeleteAllAsync(Func<Task<int>> deleteBatch, int size)
+    public static async Task<int> RunAsync(Func<Task<int>> deleteBatch, int size)
     {
         var total = 0;
         int deleted;
@@ -100,8 +122,8 @@ public sealed class MessageRetention<TDb>(IServiceScopeFactory scopes, TimeProvi
     }
 }
 
-/// <summary>The rows one retention pass deleted, per table.</summary>
-public sealed record PrunedRows(int Outbox, int Inbox, int IdempotentRequests)
+/// <summary>The rows one retention pass deleted, per table (<paramref name="Own"/>: the service's <see cref="IRetainedRecords{TDb}"/>).</summary>
+public sealed record PrunedRows(int Outbox, int Inbox, int IdempotentRequests, int Own)
 {
-    public int Total => Outbox + Inbox + IdempotentRequests;
+    public int Total => Outbox + Inbox + IdempotentRequests + Own;
 }

@@ -243,17 +243,17 @@ public sealed class OutboxInboxTests
             var other = scope.ServiceProvider.GetRequiredService<RigDb>();
             await using var tx = await other.Database.BeginTransactionAsync();
             await other.LockForTransactionAsync(AdvisoryLocks.KeyOf("job:message-retention"), CancellationToken.None);
-            Assert.Equal(new PrunedRows(0, 0, 0), await retention.PruneAsync(CancellationToken.None));
+            Assert.Equal(new PrunedRows(0, 0, 0, 0), await retention.PruneAsync(CancellationToken.None));
         }
 
-        Assert.Equal(new PrunedRows(5, 3, 4), await retention.PruneAsync(CancellationToken.None));
+        Assert.Equal(new PrunedRows(5, 3, 4, 0), await retention.PruneAsync(CancellationToken.None));
         var outbox = await rig.QueryAsync(db => db.Set<OutboxMessage>().Select(m => m.Id).ToListAsync());
         var inbox = await rig.QueryAsync(db => db.Set<InboxMessage>().Select(m => m.MessageId).ToListAsync());
         var answers = await rig.QueryAsync(db => db.Set<IdempotentRequest>().Select(r => r.Key).ToListAsync());
         Assert.Equal(new[] { recentSent.Id, oldPending.Id }.Order(), outbox.Order());
         Assert.Equal([recentApplied.MessageId], inbox);
         Assert.Equal([recentAnswer.Key], answers);
-        Assert.Equal(new PrunedRows(0, 0, 0), await retention.PruneAsync(CancellationToken.None));
+        Assert.Equal(new PrunedRows(0, 0, 0, 0), await retention.PruneAsync(CancellationToken.None));
     }
 
     private static Task<long> CommitsAsync(MessagingRig rig) => rig.QueryAsync(db => db.Database

@@ -1,7 +1,12 @@
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Customer.V1;
 using Platform.Customer.Application;
+using Platform.Customer.Data;
+using Platform.Customer.Domain;
 using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using static Platform.Tests.Customer.Profiles.Refusals;
@@ -28,7 +33,7 @@ public sealed class ImportReplayTests(ProfileService service)
         await db.Customers.CountAsync(c => c.OwnerId == Guid.Parse(owner)),
         await db.Database.SqlQuery<int>(
             $"SELECT count(*)::int AS \"Value\" FROM outbox_messages WHERE message_type LIKE '%CustomerRegistered' AND payload::text LIKE {"%" + owner + "%"}").SingleAsync(),
-        await db.Set<Platform.Customer.Domain.ImportBatch>().CountAsync(b => b.RequestId == requestId)));
+        await db.Set<ImportBatch>().CountAsync(b => b.RequestId == requestId)));
 
     private static List<ImportRowResult> Results(IEnumerable<ImportCustomersResponse> responses) =>
         responses.Where(r => r.ItemCase == ImportCustomersResponse.ItemOneofCase.Result).Select(r => r.Result).ToList();
@@ -53,6 +58,30 @@ public sealed class ImportReplayTests(ProfileService service)
         Assert.Equal(first, second); // every row result and every progress message, in the same order
         Assert.Equal((Outcome.Duplicate, existing.CustomerId), (Results(second)[6].Outcome, Results(second)[6].CustomerId));
         Assert.Equal(written, await WrittenAsync(owner, requestId));
+    }
+
+    [Fact]
+    public async Task An_import_is_forgotten_with_all_its_batches_once_its_last_batch_is_older_than_the_idempotency_window()
+    {
+        var owner = Guid.NewGuid().ToString();
+        var (forgotten, straddling) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var lines = Lines(owner, 100); // two full batches and an empty last one
+        await ImportAsync(forgotten, lines);
+        await ImportAsync(straddling, Lines(Guid.NewGuid().ToString(), 100));
+        var old = DateTimeOffset.UtcNow - new MessageRetentionOptions().IdempotentRequests - TimeSpan.FromHours(1);
+        await service.QueryAsync(db => db.Set<ImportBatch>().Where(b => b.RequestId == forgotten || (b.RequestId == straddling && b.Number == 0))
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.CreatedAt, old)));
+
+        var retention = ActivatorUtilities.CreateInstance<MessageRetention<CustomerDb>>(service.Host.Services, TimeProvider.System,
+            Options.Create(new MessageRetentionOptions { BatchSize = 2 })); // several statements
+        var pruned = await retention.PruneAsync(CancellationToken.None);
+
+        Assert.Equal(3, pruned.Own);
+        Assert.Equal(0, (await WrittenAsync(owner, forgotten)).Batches);
+        Assert.Equal(3, await service.QueryAsync(db => db.Set<ImportBatch>().CountAsync(b => b.RequestId == straddling)));
+        // Sent again, the forgotten import is a new one: every row is now a duplicate of the customer it created.
+        var again = Results(await ImportAsync(forgotten, lines));
+        Assert.All(again, r => Assert.Equal(Outcome.Duplicate, r.Outcome));
     }
 
     [Fact]
