@@ -22,6 +22,9 @@ public sealed class CommerceOptions
     /// <summary>How often the due/overdue scan runs.</summary>
     public TimeSpan InvoiceScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>At most this many invoices a due/overdue scan round looks at; the rest in the next rounds.</summary>
+    public int InvoiceScanBatchSize { get; set; } = 500;
+
     /// <summary>How often the contract schedule (installment invoices, milestone holds, late penalties) runs.</summary>
     public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromMinutes(5);
 

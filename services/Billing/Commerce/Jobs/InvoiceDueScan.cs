@@ -1,5 +1,7 @@
 using Platform.BuildingBlocks.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Billing.Commerce.Application;
 using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Data;
 using Platform.BuildingBlocks.Messaging;
@@ -10,9 +12,10 @@ namespace Platform.Billing.Commerce.Jobs;
 /// <summary>
 /// Raises InvoiceDue when an open invoice reaches its due date and InvoiceOverdue from the day after, each once per
 /// invoice. One replica at a time: the scan holds a PostgreSQL advisory lock for its transaction and a replica that
-/// cannot take it skips the round.
+/// cannot take it skips the round. A round takes only invoices with an event due now, so each round moves on to the next
+/// ones: an invoice told due today does not come back until it is a day overdue.
 /// </summary>
-public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock)
+public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock, IOptions<CommerceOptions> options)
 {
     private static readonly long LockKey = AdvisoryLocks.KeyOf("billing-invoice-due-scan");
 
@@ -26,9 +29,11 @@ public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
+        var overdueFrom = now.AddDays(-1); // one full day past the due date is one day overdue
         var unpaid = await db.Set<Invoice>()
-            .Where(i => i.State == InvoiceState.Open && i.DueDate <= now && (i.DueNotifiedAt == null || i.OverdueNotifiedAt == null))
-            .OrderBy(i => i.DueDate).Take(500).ToListAsync(ct);
+            .Where(i => i.State == InvoiceState.Open
+                && ((i.DueNotifiedAt == null && i.DueDate <= now) || (i.OverdueNotifiedAt == null && i.DueDate <= overdueFrom)))
+            .OrderBy(i => i.DueDate).ThenBy(i => i.Id).Take(options.Value.InvoiceScanBatchSize).ToListAsync(ct);
         var graceDays = await GraceDaysAsync(unpaid, ct);
         var queued = 0;
         foreach (var invoice in unpaid)
@@ -69,7 +74,7 @@ public sealed class InvoiceDueScan(BillingDb db, TimeProvider clock)
 
 /// <summary>Runs <see cref="InvoiceDueScan"/> every Billing:Commerce:InvoiceScanInterval, on the injected clock.</summary>
 public sealed class InvoiceDueScanService(IServiceScopeFactory scopes, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<Application.CommerceOptions> options, ILogger<InvoiceDueScanService> log) : BackgroundService
+    IOptions<CommerceOptions> options, ILogger<InvoiceDueScanService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -4,6 +4,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Platform.Billing.Commerce.Application;
 using Platform.Billing.Commerce.Jobs;
 using Platform.Billing.Data;
@@ -230,6 +231,35 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal(["customer_id", "description", "amount", "due_time"], e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
         Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
+    public async Task Each_due_scan_round_moves_on_when_more_invoices_fall_due_than_a_round_takes()
+    {
+        var customer = Id();
+        var due = host.Clock.GetUtcNow().AddHours(1);
+        var invoices = new List<Invoice>();
+        for (var i = 0; i < 3; i++)
+        {
+            invoices.Add(await IssueAsync(await DraftAsync(customer, 10m + i, due.AddMinutes(i))));
+        }
+
+        host.Clock.Advance(TimeSpan.FromHours(2)); // all three due, none a day overdue
+
+        // Rounds of two invoices at most, until one finds nothing to tell: the first two, told due, do not fill the
+        // next round while they wait to be a day overdue.
+        var queued = new List<int>();
+        do
+        {
+            await using var scope = host.Billing.Services.CreateAsyncScope();
+            var scan = ActivatorUtilities.CreateInstance<InvoiceDueScan>(scope.ServiceProvider, Options.Create(new CommerceOptions { InvoiceScanBatchSize = 2 }));
+            queued.Add(await Eventually.Until(() => scan.RunOnceAsync(CancellationToken.None), n => n is not null, what: "a round that took the lock") ?? 0);
+        }
+        while (queued[^1] > 0 && queued.Count < 20);
+
+        var told = (await host.OutboxAsync("InvoiceDue")).Select(p => JsonDocument.Parse(p).RootElement.GetProperty("invoiceId").GetString()).ToList();
+        Assert.All(invoices, i => Assert.Single(told, id => id == i.InvoiceId));
+        Assert.DoesNotContain(await host.OutboxAsync("InvoiceOverdue"), p => invoices.Any(i => p.Contains(i.InvoiceId, StringComparison.Ordinal)));
     }
 
     [Fact]
