@@ -28,6 +28,12 @@ public sealed class CommerceOptions
     /// <summary>How often the contract schedule (installment invoices, milestone holds, late penalties) runs.</summary>
     public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Rows the contract schedule reads at a time; installments are issued up to this many a round, milestones and late
+    /// invoices are paged through, all of them each round.
+    /// </summary>
+    public int ScheduleBatchSize { get; set; } = 200;
+
     /// <summary>Days before an installment's due date its invoice is issued.</summary>
     public int InstallmentLeadDays { get; set; } = 15;
 

@@ -22,8 +22,6 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
     /// <summary>The actor recorded in the audit trail for what the schedule does on its own.</summary>
     public const string Actor = "system:contract-schedule";
 
-    private const int Batch = 200;
-
     /// <summary>
     /// Issues the draft invoice of every installment (drafted when the contract was signed) whose due date is within the
     /// lead time; answers how many it issued.
@@ -34,7 +32,7 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
         var due = await db.Set<Invoice>().AsNoTracking()
             .Where(i => i.State == InvoiceState.Draft && i.InstallmentSequence > 0 && i.DueDate <= horizon)
             .Where(i => db.Set<Contract>().Any(c => c.Id == i.ContractId && c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated))
-            .OrderBy(i => i.DueDate).Select(i => i.Id).Take(Batch).ToListAsync(ct);
+            .OrderBy(i => i.DueDate).Select(i => i.Id).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
         foreach (var id in due)
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -46,38 +44,63 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
     }
 
     /// <summary>
-    /// Holds the funds of every milestone of a started milestone contract that has no hold yet, as far as the prepaid
-    /// balance covers it; a milestone the balance cannot cover yet is tried again on the next round (after a deposit).
+    /// Holds the funds of every milestone of a started milestone contract that has no hold yet, in the contract's order, as
+    /// far as the prepaid balance covers it. A milestone the balance cannot cover yet is tried again on the next round
+    /// (after a deposit), and the contract's later milestones with it. Every unheld milestone is looked at each round, a
+    /// page at a time, so milestones waiting for funds never keep others from being held.
     /// </summary>
     public async Task<int> HoldMilestonesAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var unheld = await db.Set<Contract>().AsNoTracking()
-            .Where(c => c.State == ContractState.Signed && c.Terms.PaymentMode == PaymentMode.Milestones && c.Entitlement == EntitlementState.Active
-                && c.Terms.Start <= now)
-            .SelectMany(c => c.Terms.PaymentSteps
-                .Where(s => s.Amount > 0 && !db.Set<Hold>().Any(h => h.ContractId == c.Id && h.Milestone == s.Name))
-                .Select(s => new { ContractId = c.Id, c.CustomerId, c.Currency, s.Sequence, s.Name, s.Amount }))
-            .OrderBy(s => s.ContractId).ThenBy(s => s.Sequence).Take(Batch).ToListAsync(ct);
         var held = 0;
-        foreach (var step in unheld)
+        var waiting = new HashSet<Guid>(); // contracts whose next milestone waits for funds (or failed) this round
+        (Guid Contract, int Sequence)? after = null;
+        while (true)
         {
-            await accounts.EnsureOpenAsync(step.CustomerId, ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var unheld = db.Set<Contract>().AsNoTracking()
+                .Where(c => c.State == ContractState.Signed && c.Terms.PaymentMode == PaymentMode.Milestones && c.Entitlement == EntitlementState.Active
+                    && c.Terms.Start <= now)
+                .SelectMany(c => c.Terms.PaymentSteps
+                    .Where(s => s.Amount > 0 && !db.Set<Hold>().Any(h => h.ContractId == c.Id && h.Milestone == s.Name))
+                    .Select(s => new { ContractId = c.Id, c.CustomerId, c.Currency, s.Sequence, s.Name, s.Amount }));
+            if (after is var (contract, sequence))
             {
-                await release.HoldAsync(step.CustomerId, step.ContractId, step.Name, step.Amount, step.Currency, Actor, ct);
-                await tx.CommitAsync(ct);
-                held++;
+                unheld = unheld.Where(s => s.ContractId.CompareTo(contract) > 0 || (s.ContractId == contract && s.Sequence > sequence));
             }
-            catch (PreconditionFailedException e) when (e.Reason == "INSUFFICIENT_BALANCE")
-            {
-                await tx.RollbackAsync(ct);
-                db.ChangeTracker.Clear();
-                log.LogDebug("Milestone {Milestone} of contract {ContractId} waits for funds", step.Name, step.ContractId);
-            }
-        }
 
-        return held;
+            var page = await unheld.OrderBy(s => s.ContractId).ThenBy(s => s.Sequence).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
+            foreach (var step in page.Where(s => !waiting.Contains(s.ContractId)))
+            {
+                await accounts.EnsureOpenAsync(step.CustomerId, ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                try
+                {
+                    await release.HoldAsync(step.CustomerId, step.ContractId, step.Name, step.Amount, step.Currency, Actor, ct);
+                    await tx.CommitAsync(ct);
+                    held++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await tx.RollbackAsync(ct);
+                    db.ChangeTracker.Clear();
+                    waiting.Add(step.ContractId);
+                    if (e is PreconditionFailedException { Reason: "INSUFFICIENT_BALANCE" })
+                    {
+                        log.LogDebug("Milestone {Milestone} of contract {ContractId} waits for funds", step.Name, step.ContractId);
+                    }
+                    else
+                    {
+                        log.LogWarning(e, "Holding milestone {Milestone} of contract {ContractId} failed; the next round tries again", step.Name, step.ContractId);
+                    }
+                }
+            }
+
+            if (page.Count < options.Value.ScheduleBatchSize)
+            {
+                return held;
+            }
+
+            after = (page[^1].ContractId, page[^1].Sequence);
+        }
     }
 
     /// <summary>
@@ -86,30 +109,46 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
     /// </summary>
     public async Task<int> ChargeLatePenaltiesAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var late = await db.Set<Invoice>().AsNoTracking()
-            .Where(i => i.State == InvoiceState.Open && i.PenaltyFor == null && i.DueDate < now && i.ContractId != null)
-            .Join(db.Set<Contract>(), i => i.ContractId, c => c.Id, (i, c) => new { Invoice = i, c.Terms.GraceDays, c.Terms.PenaltyBasisPoints })
-            .Where(x => x.PenaltyBasisPoints > 0 && x.Invoice.DueDate.AddDays(x.GraceDays) < now)
-            .Where(x => !db.Set<Invoice>().Any(p => p.PenaltyFor == x.Invoice.Id))
-            .OrderBy(x => x.Invoice.DueDate).Take(Batch).ToListAsync(ct);
         var charged = 0;
-        foreach (var item in late)
+        (DateTimeOffset DueDate, Guid Id)? after = null;
+        while (true)
         {
-            var penalty = LateTerms.Penalty(item.Invoice.AmountDue, item.PenaltyBasisPoints);
-            if (penalty <= 0)
+            var late = db.Set<Invoice>().AsNoTracking()
+                .Where(i => i.State == InvoiceState.Open && i.PenaltyFor == null && i.DueDate < now && i.ContractId != null)
+                .Join(db.Set<Contract>(), i => i.ContractId, c => c.Id, (i, c) => new { Invoice = i, c.Terms.GraceDays, c.Terms.PenaltyBasisPoints })
+                .Where(x => x.PenaltyBasisPoints > 0 && x.Invoice.DueDate.AddDays(x.GraceDays) < now)
+                .Where(x => !db.Set<Invoice>().Any(p => p.PenaltyFor == x.Invoice.Id));
+            if (after is var (dueDate, id))
             {
-                continue;
+                late = late.Where(x => x.Invoice.DueDate > dueDate || (x.Invoice.DueDate == dueDate && x.Invoice.Id.CompareTo(id) > 0));
             }
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
-                $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
-            await invoices.IssueAsync(draft.Id, ct);
-            await tx.CommitAsync(ct);
-            charged++;
-        }
+            // Paged through, not the first page again: an invoice whose penalty rounds to nothing (a little left owing)
+            // stays late without a penalty invoice and must not keep the ones after it from being charged.
+            var page = await late.OrderBy(x => x.Invoice.DueDate).ThenBy(x => x.Invoice.Id).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
+            foreach (var item in page)
+            {
+                var penalty = LateTerms.Penalty(item.Invoice.AmountDue, item.PenaltyBasisPoints);
+                if (penalty <= 0)
+                {
+                    continue;
+                }
 
-        return charged;
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
+                    $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
+                await invoices.IssueAsync(draft.Id, ct);
+                await tx.CommitAsync(ct);
+                charged++;
+            }
+
+            if (page.Count < options.Value.ScheduleBatchSize)
+            {
+                return charged;
+            }
+
+            after = (page[^1].Invoice.DueDate, page[^1].Invoice.Id);
+        }
     }
 }
 

@@ -47,6 +47,9 @@ public sealed class CommerceHost : IAsyncLifetime
             ["ConnectionStrings:cache"] = infra.Redis,
             ["services:customer:grpc:0"] = "http://localhost",
             ["Billing:Commerce:InvoiceScanInterval"] = "1.00:00:00",
+            // The contract schedule runs when a test runs it (and at start), not each time a test moves the clock a few
+            // minutes (a timer's period is at most 49 days).
+            ["Billing:Commerce:ScheduleInterval"] = "40.00:00:00",
             // Prepaid contracts are charged only when a test runs the charging job (the fake clock would otherwise wake it).
             ["Billing:Consumption:Enabled"] = "false",
             // No payment service here: the credit check finds it unreachable and signs (WhenUnavailable = Allow).

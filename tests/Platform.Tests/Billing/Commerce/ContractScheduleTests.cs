@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.Billing.Commerce.Application;
 using Platform.Billing.Commerce.Jobs;
 using Platform.Billing.Data;
 using Hold = Platform.Billing.Domain.Controls.Hold;
@@ -110,6 +112,57 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
 
         Task<int> HoldsAsync() => host.Billing.QueryAsync<BillingDb, int>(db => db.Set<Hold>().CountAsync(h => h.ContractId == Guid.Parse(contract.ContractId)));
     }
+
+    [Fact]
+    public async Task A_milestone_waiting_for_funds_does_not_keep_other_contracts_milestones_from_being_held()
+    {
+        var now = host.Clock.GetUtcNow();
+        var (unfunded, funded) = (Id(), Id());
+        var waiting = await ContractAsync(unfunded, PaymentMode.Milestones, now, ("design", 0.5m, now.AddDays(30)), ("rollout", 0.5m, now.AddDays(90)));
+        var started = await ContractAsync(funded, PaymentMode.Milestones, now, ("design", 1m, now.AddDays(30)));
+        var amount = started.Total.ToDecimal();
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), now, Guid.CreateVersion7(), Guid.Parse(funded), amount, "CNY", "bank_transfer", now));
+        await Eventually.Until(() => BalanceAsync(funded, null), a => a == amount, what: "the deposit");
+
+        // A round reading one milestone at a time: the first contract's (signed first) waits for money, the other's is held.
+        await using (var scope = host.Billing.Services.CreateAsyncScope())
+        {
+            var schedule = ActivatorUtilities.CreateInstance<ContractSchedule>(scope.ServiceProvider, Options.Create(new CommerceOptions { ScheduleBatchSize = 1 }));
+            await schedule.HoldMilestonesAsync(host.Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        Assert.Equal(0, await HoldsAsync(waiting.ContractId));
+        Assert.Equal(1, await HoldsAsync(started.ContractId));
+        Assert.Equal(amount, await BalanceAsync(funded, LedgerAccount.Held));
+    }
+
+    [Fact]
+    public async Task A_late_invoice_whose_penalty_rounds_to_nothing_does_not_keep_later_ones_from_being_charged()
+    {
+        var customer = Id();
+        var now = host.Clock.GetUtcNow();
+        var first = await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(5)));
+        var second = await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(6)));
+        await RunScheduleAsync(); // both installments issued
+        var nearlyPaid = Assert.Single(await InvoicesAsync(customer, first.ContractId));
+        var owed = nearlyPaid.Amount.ToDecimal() - 0.40m; // 100 bp of 0.40 rounds to nothing
+        await host.PublishAsync(new PaymentReceived(Guid.CreateVersion7(), now, Guid.CreateVersion7(), Guid.Parse(customer), owed, "CNY", "bank_transfer", now,
+            InvoiceIds: [Guid.Parse(nearlyPaid.InvoiceId)]));
+        await Eventually.Until(() => InvoicesAsync(customer, first.ContractId), i => i[0].AmountPaid.ToDecimal() == owed, what: "the part payment");
+
+        host.Clock.Advance(TimeSpan.FromDays(6 + 11)); // both past their 10 grace days
+        await using (var scope = host.Billing.Services.CreateAsyncScope())
+        {
+            var schedule = ActivatorUtilities.CreateInstance<ContractSchedule>(scope.ServiceProvider, Options.Create(new CommerceOptions { ScheduleBatchSize = 1 }));
+            await schedule.ChargeLatePenaltiesAsync(host.Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        Assert.Single(await InvoicesAsync(customer, first.ContractId));
+        Assert.Equal(2, (await InvoicesAsync(customer, second.ContractId)).Count); // the installment and its penalty
+    }
+
+    private Task<int> HoldsAsync(string contractId) =>
+        host.Billing.QueryAsync<BillingDb, int>(db => db.Set<Hold>().CountAsync(h => h.ContractId == Guid.Parse(contractId)));
 
     [Fact]
     public async Task Late_penalty_is_charged_once_after_the_grace_days_on_what_is_still_owed()
