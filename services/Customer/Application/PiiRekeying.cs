@@ -27,15 +27,7 @@ public sealed class PiiRekeying(CustomerDb db, PiiProtector pii, ILogger<PiiReke
 
             try
             {
-                var total = 0;
-                int changed;
-                do
-                {
-                    changed = await RekeyCustomersAsync(batchSize, ct) + await RekeyContactsAsync(batchSize, ct);
-                    total += changed;
-                }
-                while (changed > 0);
-
+                var total = await RekeyCustomersAsync(batchSize, ct) + await RekeyContactsAsync(batchSize, ct);
                 if (total > 0)
                 {
                     log.LogInformation("Re-encrypted PII of {Rows} row(s) under key {KeyId}", total, pii.ActiveKeyId);
@@ -54,43 +46,97 @@ public sealed class PiiRekeying(CustomerDb db, PiiProtector pii, ILogger<PiiReke
         }
     }
 
-    private async Task<int> RekeyCustomersAsync(int batchSize, CancellationToken ct)
+    private Task<int> RekeyCustomersAsync(int batchSize, CancellationToken ct)
     {
         var prefix = pii.ActiveKeyId + ":";
-        var batch = await db.Customers
+        return RekeyPagesAsync(after => db.Customers
             .Where(c => (c.EmailCipher != null && !c.EmailCipher.StartsWith(prefix)) || (c.PhoneCipher != null && !c.PhoneCipher.StartsWith(prefix))
                 || (c.IdentityCipher != null && !c.IdentityCipher.StartsWith(prefix)))
-            .OrderBy(c => c.Id).Take(batchSize).ToListAsync(ct);
-        foreach (var customer in batch)
-        {
-            customer.EmailCipher = Rekey(customer.EmailCipher);
-            customer.PhoneCipher = Rekey(customer.PhoneCipher);
-            customer.IdentityCipher = Rekey(customer.IdentityCipher);
-        }
+            .Where(c => after == null || c.Id.CompareTo(after.Value) > 0)
+            .OrderBy(c => c.Id), c => c.Id, customer =>
+            {
+                if (!TryRekey("customer", customer.Id, customer.EmailCipher, out var email) || !TryRekey("customer", customer.Id, customer.PhoneCipher, out var phone)
+                    || !TryRekey("customer", customer.Id, customer.IdentityCipher, out var identity))
+                {
+                    return false;
+                }
 
-        // Tracked changes: the cache interceptor drops the cached copies too.
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        return batch.Count;
+                (customer.EmailCipher, customer.PhoneCipher, customer.IdentityCipher) = (email, phone, identity);
+                return true;
+            }, batchSize, ct);
     }
 
-    private async Task<int> RekeyContactsAsync(int batchSize, CancellationToken ct)
+    private Task<int> RekeyContactsAsync(int batchSize, CancellationToken ct)
     {
         var prefix = pii.ActiveKeyId + ":";
-        var batch = await db.Contacts
+        return RekeyPagesAsync(after => db.Contacts
             .Where(c => (c.EmailCipher != null && !c.EmailCipher.StartsWith(prefix)) || (c.PhoneCipher != null && !c.PhoneCipher.StartsWith(prefix)))
-            .OrderBy(c => c.Id).Take(batchSize).ToListAsync(ct);
-        foreach (var contact in batch)
-        {
-            contact.EmailCipher = Rekey(contact.EmailCipher);
-            contact.PhoneCipher = Rekey(contact.PhoneCipher);
-        }
+            .Where(c => after == null || c.Id.CompareTo(after.Value) > 0)
+            .OrderBy(c => c.Id), c => c.Id, contact =>
+            {
+                if (!TryRekey("contact", contact.Id, contact.EmailCipher, out var email) || !TryRekey("contact", contact.Id, contact.PhoneCipher, out var phone))
+                {
+                    return false;
+                }
 
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        return batch.Count;
+                (contact.EmailCipher, contact.PhoneCipher) = (email, phone);
+                return true;
+            }, batchSize, ct);
     }
 
-    private string? Rekey(string? cipher) =>
-        cipher is null || PiiProtector.KeyIdOf(cipher) == pii.ActiveKeyId ? cipher : pii.Protect(pii.Unprotect(cipher));
+    /// <summary>
+    /// Pages through the rows not yet under the active key, in id order (<paramref name="pendingAfter"/>: those after the
+    /// given id), re-encrypting each row whose values all can be; a row that cannot be is left as it is
+    /// (<see cref="TryRekey"/>) and the pages move on past it. Answers the rows changed.
+    /// </summary>
+    private async Task<int> RekeyPagesAsync<TRow>(Func<Guid?, IQueryable<TRow>> pendingAfter, Func<TRow, Guid> idOf, Func<TRow, bool> rekey,
+        int batchSize, CancellationToken ct)
+    {
+        var changed = 0;
+        Guid? after = null;
+        while (true)
+        {
+            var page = await pendingAfter(after).Take(batchSize).ToListAsync(ct);
+            changed += page.Count(rekey);
+
+            // Tracked changes: the cache interceptor drops the cached copies too.
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            if (page.Count < batchSize)
+            {
+                return changed;
+            }
+
+            after = idOf(page[^1]);
+        }
+    }
+
+    /// <summary>
+    /// The cipher under the active key. A cipher under a key that is no longer configured, or one that does not decrypt,
+    /// cannot be: logged as an error with the row's id and the key id (never the cipher), and the row is left for an
+    /// operator; the next run logs it again until then.
+    /// </summary>
+    private bool TryRekey(string table, Guid rowId, string? cipher, out string? rekeyed)
+    {
+        rekeyed = cipher;
+        var colon = cipher?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        var keyId = colon > 0 ? cipher![..colon] : null;
+        if (cipher is null || keyId == pii.ActiveKeyId)
+        {
+            return true;
+        }
+
+        try
+        {
+            rekeyed = pii.Protect(pii.Unprotect(cipher));
+            return true;
+        }
+        catch (Exception e) // an unknown key id, a malformed cipher or a failed authentication tag: this value only
+        {
+            rekeyed = cipher;
+            log.LogError("PII of {Table} {RowId} under key {KeyId} cannot be re-encrypted ({Error}); the row is left under its key",
+                table, rowId, keyId ?? "(none)", e.GetType().Name);
+            return false;
+        }
+    }
 }

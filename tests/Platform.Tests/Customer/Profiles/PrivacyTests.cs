@@ -152,6 +152,58 @@ public sealed class PrivacyTests(ProfileService service)
     }
 
     [Fact]
+    public async Task A_value_that_cannot_be_re_encrypted_is_logged_and_left_and_every_other_row_is_re_encrypted()
+    {
+        var infra = await Infrastructure.SharedAsync();
+        var database = await infra.NewDatabaseAsync("rekeybad");
+        var bus = await infra.NewVirtualHostAsync("rekeybad");
+        var index = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var (k1, k2) = (Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var ids = new List<Guid>();
+        await using (var before = ProfileService.Start(database, infra.Redis, bus, extra: new Dictionary<string, string?>
+        {
+            ["Pii:Keys:k1"] = k1, ["Pii:ActiveKeyId"] = "k1", ["Pii:IndexKey"] = index,
+        }))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                ids.Add(Guid.Parse((await new Customers.CustomersClient(before.Channel).RegisterCustomerAsync(new RegisterCustomerRequest
+                {
+                    RequestId = Guid.NewGuid().ToString(), Kind = CustomerKind.Individual, DisplayName = $"Rotated {i}", Email = $"bad.rotate.{i}.{Guid.NewGuid():N}@example.com",
+                }, Tokens.As(Roles.SalesRep))).CustomerId));
+            }
+        }
+
+        // Written under a key no longer configured (a rotation that dropped a key too early), in the middle of the rows.
+        var broken = ids.Order().ElementAt(2);
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var write = new NpgsqlCommand("UPDATE customers SET email_cipher = 'k0:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = @id", connection);
+            write.Parameters.AddWithValue("id", broken);
+            await write.ExecuteNonQueryAsync();
+        }
+
+        var logs = new LogCapture();
+        await using var after = ProfileService.Start(database, infra.Redis, bus, logs, extra: new Dictionary<string, string?>
+        {
+            ["Pii:Keys:k1"] = k1, ["Pii:Keys:k2"] = k2, ["Pii:ActiveKeyId"] = "k2", ["Pii:IndexKey"] = index,
+        });
+        await using (var scope = after.Services.CreateAsyncScope())
+        {
+            // Pages of two: the broken row does not stop the pages after it.
+            Assert.Equal(4, await scope.ServiceProvider.GetRequiredService<PiiRekeying>().RunAsync(2, CancellationToken.None));
+        }
+
+        var ciphers = await after.QueryAsync<CustomerDb, Dictionary<Guid, string?>>(db => db.Customers.ToDictionaryAsync(c => c.Id, c => c.EmailCipher));
+        Assert.StartsWith("k0:", ciphers[broken], StringComparison.Ordinal);
+        Assert.All(ids.Where(id => id != broken), id => Assert.StartsWith("k2:", ciphers[id], StringComparison.Ordinal));
+        var error = Assert.Single(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("cannot be re-encrypted", StringComparison.Ordinal));
+        Assert.Contains(broken.ToString(), error, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAAAAAAA", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_re_encryption_job_runs_on_its_own_when_enabled()
     {
         var infra = await Infrastructure.SharedAsync();
