@@ -13,7 +13,7 @@ namespace Platform.Billing.Application;
 /// days than configured at the recent burn rate raises PrepaidBalanceLow once per crossing. Low balance by amount
 /// fires on the transfer that crosses it (see <see cref="LedgerStore"/>).
 /// </summary>
-public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<BillingOptions> options, TimeProvider clock)
+public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<BillingOptions> options, TimeProvider clock, ILogger<PrepaidWatch> log)
 {
     private const int BatchSize = 500;
 
@@ -21,21 +21,32 @@ public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<Bill
     {
         var customers = await db.Set<PrepaidLotRow>().AsNoTracking()
             .Where(l => l.Remaining > 0 && l.ExpiresAt <= now).Select(l => l.CustomerId).Distinct().OrderBy(id => id).Take(BatchSize).ToListAsync(ct);
+        var expired = 0;
         foreach (var customerId in customers)
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var applied = await ledger.TryApplyAsync(customerId, book => book.ExpiryTransfer(now), "expired lots", ct);
-            if (applied is not null)
+            try
             {
-                db.Enqueue(new PrepaidExpired(Guid.CreateVersion7(), now, customerId, applied.Transfer.Legs.Sum(l => l.Amount), applied.Currency, applied.Available), clock);
-                await db.SaveChangesAsync(ct);
-            }
+                var applied = await ledger.TryApplyAsync(customerId, book => book.ExpiryTransfer(now), "expired lots", ct);
+                if (applied is not null)
+                {
+                    db.Enqueue(new PrepaidExpired(Guid.CreateVersion7(), now, customerId, applied.Transfer.Legs.Sum(l => l.Amount), applied.Currency, applied.Available), clock);
+                    await db.SaveChangesAsync(ct);
+                }
 
-            await tx.CommitAsync(ct);
+                await tx.CommitAsync(ct);
+                expired++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One customer's failure neither stops the others' expiry nor the reminders and the runway watch after it.
+                await tx.RollbackAsync(ct);
+                log.LogWarning(e, "Expiring the lots of customer {CustomerId} failed; the next round tries again", customerId);
+            }
         }
 
-        return customers.Count;
+        return expired;
     }
 
     public async Task<int> RemindAsync(DateTimeOffset now, CancellationToken ct)
@@ -46,16 +57,26 @@ public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<Bill
             return 0;
         }
 
-        var horizon = now.AddDays(days[^1]);
-        var lots = await db.Set<PrepaidLotRow>().AsNoTracking()
-            .Where(l => l.Remaining > 0 && l.ExpiresAt > now && l.ExpiresAt <= horizon)
-            .Join(db.PrepaidAccounts, l => l.CustomerId, a => a.CustomerId, (l, a) => new { l.Id, l.CustomerId, l.Remaining, l.ExpiresAt, a.Currency })
-            .ToListAsync(ct);
+        // Per reminder, the lots that have reached it (and no nearer one) and were not reminded at it or nearer: only
+        // those, so that a pass does not open a transaction for every lot within the farthest reminder every round.
+        var lots = new List<(Guid Id, Guid CustomerId, decimal Remaining, DateTimeOffset ExpiresAt, string Currency, int Due)>();
+        var after = now;
+        foreach (var due in days)
+        {
+            var until = now.AddDays(due);
+            var reached = await db.Set<PrepaidLotRow>().AsNoTracking()
+                .Where(l => l.Remaining > 0 && l.ExpiresAt > after && l.ExpiresAt <= until)
+                .Where(l => !db.Set<PrepaidLotReminderRow>().Any(r => r.LotId == l.Id && r.Days <= due))
+                .Join(db.PrepaidAccounts, l => l.CustomerId, a => a.CustomerId, (l, a) => new { l.Id, l.CustomerId, l.Remaining, l.ExpiresAt, a.Currency })
+                .ToListAsync(ct);
+            lots.AddRange(reached.Select(l => (l.Id, l.CustomerId, l.Remaining, l.ExpiresAt!.Value, l.Currency, due)));
+            after = until;
+        }
+
         var sent = 0;
         foreach (var lot in lots)
         {
-            var left = lot.ExpiresAt!.Value - now;
-            var due = days.First(d => left <= TimeSpan.FromDays(d)); // the most urgent reminder this lot has reached
+            var due = lot.Due; // the most urgent reminder this lot has reached
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var recorded = await db.Database.ExecuteSqlAsync($"""
@@ -66,7 +87,7 @@ public sealed class PrepaidWatch(BillingDb db, LedgerStore ledger, IOptions<Bill
                 """, ct);
             if (recorded == 1)
             {
-                db.Enqueue(new PrepaidExpiring(Guid.CreateVersion7(), now, lot.CustomerId, lot.Id, lot.Remaining, lot.Currency, lot.ExpiresAt.Value, due), clock);
+                db.Enqueue(new PrepaidExpiring(Guid.CreateVersion7(), now, lot.CustomerId, lot.Id, lot.Remaining, lot.Currency, lot.ExpiresAt, due), clock);
                 await db.SaveChangesAsync(ct);
                 sent++;
             }
