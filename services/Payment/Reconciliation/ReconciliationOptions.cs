@@ -16,4 +16,10 @@ public sealed class ReconciliationOptions
 
     /// <summary>The daily run downloads each wallet provider's statement of the previous day and imports it.</summary>
     public bool PullGatewayStatements { get; set; }
+
+    /// <summary>
+    /// How many past days each run looks at for a provider's statement not pulled yet (a run that failed, or did not run,
+    /// is made up for by the next), counted back from yesterday and never before the provider's first pulled statement.
+    /// </summary>
+    public int PullDays { get; set; } = 7;
 }

@@ -9,9 +9,10 @@ using Platform.Payment.Reconciliation.Domain;
 namespace Platform.Payment.Reconciliation.Jobs;
 
 /// <summary>
-/// The daily run: (optionally) pulls each wallet provider's statement of the previous day, then reconciles every
-/// statement not yet reconciled and, again, every statement of the previous day (payments of that day recorded after
-/// its first reconciliation now find their lines).
+/// The daily run: (optionally) pulls each wallet provider's statement of the previous day, and of the days before it
+/// whose statement a failed or missed run left unpulled (<see cref="ReconciliationOptions.PullDays"/>), then reconciles
+/// every statement not yet reconciled and, again, every statement of the previous day (payments of that day recorded
+/// after its first reconciliation now find their lines).
 /// </summary>
 public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ReconciliationOptions> options, ILogger<ReconciliationJob> log)
     : ScheduledJob<PaymentDb>(scopes, clock, log)
@@ -29,7 +30,7 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
         var yesterday = DateOnly.FromDateTime(now.ToOffset(options.Value.UtcOffset).DateTime).AddDays(-1);
         if (options.Value.PullGatewayStatements)
         {
-            await PullAsync(services, db, desk, yesterday, ct);
+            await PullAsync(services, db, desk, yesterday, options.Value.PullDays, ct);
         }
 
         var due = await db.Set<Statement>().AsNoTracking()
@@ -44,19 +45,42 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
         return due.Count;
     }
 
-    private static async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly day, CancellationToken ct)
+    /// <summary>
+    /// Imports each provider's statement of every day from <paramref name="pullDays"/> back to <paramref name="yesterday"/>
+    /// that is not there yet (for a provider never pulled before, yesterday's only). A provider that fails is logged and
+    /// asked again by the next run; the others and the reconciliation go on.
+    /// </summary>
+    private static async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly yesterday, int pullDays, CancellationToken ct)
     {
+        var log = services.GetRequiredService<ILogger<ReconciliationJob>>();
         foreach (var provider in services.GetServices<IOnlinePaymentProvider>())
         {
-            var name = $"{provider.Name} {day:yyyy-MM-dd}";
-            if (await db.Set<Statement>().AnyAsync(s => s.Source == StatementSource.Gateway && s.StatementDate == day && s.Name == name, ct))
+            var prefix = provider.Name + " ";
+            var first = await db.Set<Statement>().Where(s => s.Source == StatementSource.Gateway && s.Name.StartsWith(prefix))
+                .MinAsync(s => (DateOnly?)s.StatementDate, ct);
+            var earliest = yesterday.AddDays(1 - Math.Max(1, pullDays));
+            var from = first is { } f ? (f > earliest ? f : earliest) : yesterday;
+            for (var day = from; day <= yesterday; day = day.AddDays(1))
             {
-                continue;
-            }
+                var name = $"{provider.Name} {day:yyyy-MM-dd}";
+                if (await db.Set<Statement>().AnyAsync(s => s.Source == StatementSource.Gateway && s.StatementDate == day && s.Name == name, ct))
+                {
+                    continue;
+                }
 
-            var lines = await provider.DownloadStatementAsync(day, ct);
-            await desk.ImportAsync(new StatementHeading(StatementSource.Gateway, day, name),
-                lines.Select((l, i) => new CsvLine(i + 1, l.BookedOn, l.Amount, l.Reference, l.Counterparty)).ToList(), Actor, ct);
+                try
+                {
+                    var lines = await provider.DownloadStatementAsync(day, ct);
+                    await desk.ImportAsync(new StatementHeading(StatementSource.Gateway, day, name),
+                        lines.Select((l, i) => new CsvLine(i + 1, l.BookedOn, l.Amount, l.Reference, l.Counterparty)).ToList(), Actor, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    db.ChangeTracker.Clear();
+                    log.LogWarning(e, "Pulling the {Provider} statement of {Day} failed; the next run asks again", provider.Name, day);
+                    break; // its later days wait too, so that they are imported in order
+                }
+            }
         }
     }
 }
