@@ -10,4 +10,7 @@ public static class OnlineEvents
     public static readonly EventId AmountMismatch = new(5102, "PaymentNotificationAmountMismatch");
 
     public static readonly EventId IntentExpired = new(5103, "PaymentIntentExpired");
+
+    /// <summary>The re-check could not ask the provider about an intent, or apply its answer; the intent stays open.</summary>
+    public static readonly EventId RecheckFailed = new(5104, "PaymentIntentRecheckFailed");
 }

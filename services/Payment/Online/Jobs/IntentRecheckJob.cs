@@ -11,7 +11,10 @@ namespace Platform.Payment.Online.Jobs;
 /// <summary>
 /// Asks the provider about every intent still pending (or unknown to the provider) <see cref="OnlineOptions.RecheckAfter"/>
 /// after it was created, until it is final: a notification can be lost, and the provider is the authority. An intent
-/// past its expiry that the provider still reports unpaid is closed at the provider and expired.
+/// past its expiry that the provider still reports unpaid is closed at the provider and expired. Every pass takes the
+/// intents asked about least recently, and each one left open is stamped <see cref="PaymentIntent.CheckedAt"/>: one the
+/// provider reports paid with another amount, or that cannot be asked (the provider fails, or is no longer configured),
+/// stays open and goes behind the others instead of holding the head of every batch.
 /// </summary>
 public sealed class IntentRecheckJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OnlineOptions> options, ILogger<IntentRecheckJob> log)
     : ScheduledJob<PaymentDb>(scopes, clock, log)
@@ -35,16 +38,27 @@ public sealed class IntentRecheckJob(IServiceScopeFactory scopes, TimeProvider c
         var finalized = 0;
         foreach (var intent in open)
         {
-            var report = intent.ProviderReference is { } reference
-                ? await providers.Named(intent.Provider).QueryAsync(reference, ct)
-                : new WalletPaymentReport(WalletPaymentStatus.Unknown);
-            if (report.Status is WalletPaymentStatus.Paid or WalletPaymentStatus.Failed)
+            var final = false;
+            try
             {
-                finalized += await settlement.ApplyAsync(intent.Provider, intent.ProviderReference!, report, ct) == SettlementOutcome.Applied ? 1 : 0;
+                var report = intent.ProviderReference is { } reference
+                    ? await providers.Named(intent.Provider).QueryAsync(reference, ct)
+                    : new WalletPaymentReport(WalletPaymentStatus.Unknown);
+                final = report.Status is WalletPaymentStatus.Paid or WalletPaymentStatus.Failed
+                    ? await settlement.ApplyAsync(intent.Provider, intent.ProviderReference!, report, ct) == SettlementOutcome.Applied
+                    : now >= intent.ExpiresAt && await ExpireAsync(db, providers, intent.Id, now, ct);
             }
-            else if (now >= intent.ExpiresAt)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                finalized += await ExpireAsync(db, providers, intent.Id, now, ct) ? 1 : 0;
+                // Nothing of this intent is saved by the next one's save.
+                db.ChangeTracker.Clear();
+                log.LogWarning(OnlineEvents.RecheckFailed, e, "Re-checking payment intent {IntentId} with the {Provider} provider failed; it is asked again after the others",
+                    intent.Id, intent.Provider);
+            }
+
+            if (final)
+            {
+                finalized++;
             }
             else
             {

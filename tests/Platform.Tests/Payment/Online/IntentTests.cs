@@ -21,18 +21,10 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
 {
     private static IEnumerable<string> Fields(RpcException e) => e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field);
 
-    private async Task<PaymentIntent> CreateAsync(string customerId, decimal amount, WalletMethod method = WalletMethod.Alipay, string? requestId = null) =>
-        await host.Intents.CreatePaymentIntentAsync(new CreatePaymentIntentRequest
-        {
-            RequestId = requestId ?? Id(),
-            CustomerId = customerId,
-            Amount = amount.ToMoney("CNY"),
-            Method = method,
-            Description = "prepaid deposit",
-        }, Tokens.As(Roles.FinanceClerk));
+    private Task<PaymentIntent> CreateAsync(string customerId, decimal amount, WalletMethod method = WalletMethod.Alipay, string? requestId = null) =>
+        host.CreateIntentAsync(customerId, amount, method, requestId);
 
-    private Task<PaymentIntent> GetAsync(string id) =>
-        host.Intents.GetPaymentIntentAsync(new GetPaymentIntentRequest { PaymentIntentId = id }, Tokens.As(Roles.FinanceClerk)).ResponseAsync;
+    private Task<PaymentIntent> GetAsync(string id) => host.IntentAsync(id);
 
     private Task<List<Platform.Payment.Domain.Payment>> PaymentsAsync(string reference) =>
         host.Payment.QueryAsync<PaymentDb, List<Platform.Payment.Domain.Payment>>(db => db.Payments.AsNoTracking().Where(p => p.Reference == reference).ToListAsync());
@@ -40,8 +32,7 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
     private async Task<int> AnnouncedAsync(string customerId) =>
         (await host.OutboxAsync<PaymentReceived>()).Count(e => e.GetProperty("customerId").GetString() == customerId);
 
-    private async Task<HttpStatusCode> PostAsync(string path) =>
-        (await host.Payment.CreateClient().PostAsync(new Uri(path, UriKind.Relative), null)).StatusCode;
+    private Task<HttpStatusCode> PostAsync(string path) => host.PostAsync(path);
 
     /// <summary>A notification as the simulator sends it, signed with <paramref name="secret"/> at <paramref name="at"/>.</summary>
     private async Task<HttpStatusCode> NotifyAsync(PaymentIntent intent, string secret, DateTimeOffset at, decimal? amount = null)

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -5,10 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Platform.BuildingBlocks.Messaging;
+using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Events;
 using Platform.Contracts.Payment.V1;
 using Platform.Payment.Data;
 using Platform.Payment.Online.Providers.Simulator;
+using Platform.ServiceDefaults.Auth;
 using Platform.Testing;
 using Platform.Tests.Customer.Profiles;
 using PaymentProgram = Platform.Payment.Program;
@@ -72,6 +75,24 @@ public class OnlineHost : IAsyncLifetime
     public async Task DisposeAsync() => await Payment.DisposeAsync();
 
     public static string Id() => Guid.NewGuid().ToString();
+
+    /// <summary>A finance clerk's intent for the customer to pay <paramref name="amount"/> CNY by wallet.</summary>
+    public async Task<PaymentIntent> CreateIntentAsync(string customerId, decimal amount, WalletMethod method = WalletMethod.Alipay, string? requestId = null) =>
+        await Intents.CreatePaymentIntentAsync(new CreatePaymentIntentRequest
+        {
+            RequestId = requestId ?? Id(),
+            CustomerId = customerId,
+            Amount = amount.ToMoney("CNY"),
+            Method = method,
+            Description = "prepaid deposit",
+        }, Tokens.As(Roles.FinanceClerk));
+
+    public Task<PaymentIntent> IntentAsync(string id) =>
+        Intents.GetPaymentIntentAsync(new GetPaymentIntentRequest { PaymentIntentId = id }, Tokens.As(Roles.FinanceClerk)).ResponseAsync;
+
+    /// <summary>Posts a payer's action to the simulator (<c>/providers/simulator/orders/{reference}/pay</c> and the like).</summary>
+    public async Task<HttpStatusCode> PostAsync(string path) =>
+        (await Payment.CreateClient().PostAsync(new Uri(path, UriKind.Relative), null)).StatusCode;
 
     /// <summary>Publishes an event with its EventId as the message id, as every producer's outbox relay does.</summary>
     public Task PublishAsync<T>(T @event, Guid? messageId = null) where T : class, IIntegrationEvent =>
