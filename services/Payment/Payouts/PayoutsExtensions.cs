@@ -10,7 +10,8 @@ public static class PayoutsExtensions
     public static IHostApplicationBuilder AddPayouts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PayoutsOptions>().BindConfiguration(PayoutsOptions.Section)
-            .Validate(o => o.Interval > TimeSpan.Zero && o.Batch > 0, "Payment:Payouts: Interval must be positive, Batch at least 1")
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Batch > 0 && o.MaxCheckDelay >= o.Interval,
+                "Payment:Payouts: Interval must be positive, Batch at least 1, MaxCheckDelay at least Interval")
             .Validate(o => o.Simulator.SingleTransferLimit > 0 && o.Simulator.SettleAfter >= TimeSpan.Zero,
                 "Payment:Payouts:Simulator: SingleTransferLimit must be positive, SettleAfter not negative")
             .ValidateOnStart();

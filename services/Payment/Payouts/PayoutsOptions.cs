@@ -11,6 +11,12 @@ public sealed class PayoutsOptions
     /// <summary>Payouts handled per pass.</summary>
     public int Batch { get; set; } = 100;
 
+    /// <summary>
+    /// The longest a payout in flight waits between two asks. It is asked again after as long as it has been in flight,
+    /// at least <see cref="Interval"/>: a transfer pending at the bank for a day is asked about hourly, not every pass.
+    /// </summary>
+    public TimeSpan MaxCheckDelay { get; set; } = TimeSpan.FromHours(1);
+
     public PayoutSimulatorOptions Simulator { get; set; } = new();
 }
 

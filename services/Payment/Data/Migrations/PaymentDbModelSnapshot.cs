@@ -1022,6 +1022,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("last_error");
 
+                    b.Property<DateTimeOffset>("NextCheckAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_check_at");
+
                     b.Property<Guid?>("PaymentId")
                         .HasColumnType("uuid")
                         .HasColumnName("payment_id");
@@ -1061,8 +1065,9 @@ namespace Platform.Payment.Data.Migrations
                     b.HasKey("RefundId")
                         .HasName("pk_refund_payouts");
 
-                    b.HasIndex("State", "CreatedAt")
-                        .HasDatabaseName("ix_refund_payouts_state_created_at");
+                    b.HasIndex("NextCheckAt")
+                        .HasDatabaseName("ix_refund_payouts_next_check_at")
+                        .HasFilter("state IN ('Requested', 'Submitted')");
 
                     b.ToTable("refund_payouts", (string)null);
                 });

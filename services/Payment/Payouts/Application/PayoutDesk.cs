@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
 using Platform.BuildingBlocks.Messaging;
 using Platform.Contracts.Events;
+using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
 using Platform.Payment.Online.Providers;
@@ -13,9 +15,11 @@ namespace Platform.Payment.Payouts.Application;
 /// <summary>
 /// Pays approved refunds out. <see cref="Request"/> stores the payout (once per refund id) in the consumer's
 /// transaction; <see cref="SendAsync"/> later sends it to the provider under the refund id and, when the provider
-/// answers paid or failed, publishes RefundPaid or RefundFailed through the outbox in the same save as the state.
+/// answers paid or failed, publishes RefundPaid or RefundFailed through the outbox in the same save as the state. A payout
+/// left in flight (still pending, or the provider could not be asked) is due again after a <see cref="Backoff"/>.
 /// </summary>
-public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerable<IPayoutProvider> payoutProviders, AuditTrail audit, TimeProvider clock, ILogger<PayoutDesk> log)
+public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerable<IPayoutProvider> payoutProviders, AuditTrail audit,
+    IOptions<PayoutsOptions> options, TimeProvider clock, ILogger<PayoutDesk> log)
 {
     public const string Actor = "system:payouts";
 
@@ -32,6 +36,7 @@ public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerabl
             return;
         }
 
+        var now = clock.GetUtcNow();
         var original = approved.PaymentId is { } paymentId ? await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) : null;
         var wallet = original is { Method: PaymentMethod.Alipay or PaymentMethod.WechatPay, Reference: not null, State: PaymentState.Received }
             ? WalletFor(original.Method)
@@ -46,7 +51,8 @@ public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerabl
             Channel = wallet is null ? PayoutChannel.BankTransfer : PayoutChannel.WalletRefund,
             Provider = wallet?.Name ?? bank?.Name ?? NoProvider,
             PaymentReference = wallet is null ? null : original!.Reference,
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = now,
+            NextCheckAt = now,
         };
         db.Set<RefundPayout>().Add(payout);
         audit.Record(Actor, "refund_payout.requested", payout.RefundId.ToString(), payout.CustomerId,
@@ -69,10 +75,14 @@ public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerabl
         {
             report = await AskAsync(payout, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning(e, "The {Provider} provider did not answer for the payout of refund {RefundId}; it is asked again", payout.Provider, refundId);
+            // Unreachable, timed out, or a wallet provider no longer configured: the payout stays in flight (asked again
+            // under the same key, it is still one payout) and the others go on.
+            log.LogWarning(e, "The {Provider} provider could not be asked about the payout of refund {RefundId}; it is asked again later",
+                payout.Provider, refundId);
             payout.Unanswered(e.Message, now);
+            payout.NextCheckAt = NextCheck(payout, now);
             await db.SaveChangesAsync(ct);
             return false;
         }
@@ -90,12 +100,12 @@ public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerabl
                 audit.Record(Actor, "refund_payout.failed", payout.RefundId.ToString(), payout.CustomerId, new { payout.FailureReason });
                 break;
             default:
-                if (payout.State == PayoutState.Submitted)
+                if (payout.State == PayoutState.Requested)
                 {
-                    return false;
+                    payout.Submitted(report.ProviderReference, now);
                 }
 
-                payout.Submitted(report.ProviderReference, now);
+                payout.NextCheckAt = NextCheck(payout, now);
                 break;
         }
 
@@ -122,6 +132,9 @@ public sealed class PayoutDesk(PaymentDb db, OnlineProviders wallets, IEnumerabl
         return (payout.State == PayoutState.Submitted ? await bank.QueryAsync(payout.RefundId, ct) : null)
             ?? await bank.TransferAsync(new PayoutOrder(payout.RefundId, payout.CustomerId, payout.Amount, payout.Currency), ct);
     }
+
+    private DateTimeOffset NextCheck(RefundPayout payout, DateTimeOffset now) =>
+        Backoff.NextTry(payout.CreatedAt, now, options.Value.Interval, options.Value.MaxCheckDelay);
 
     private IOnlinePaymentProvider? WalletFor(PaymentMethod method)
     {

@@ -22,7 +22,8 @@ public static class PayoutsModel
             e.Property(p => p.FailureReason).HasMaxLength(500);
             e.Property(p => p.LastError).HasMaxLength(500);
             e.Property(p => p.Version).IsRowVersion();
-            e.HasIndex(p => new { p.State, p.CreatedAt });
+            // The payout job's scan: payouts in flight, by when they are due.
+            e.HasIndex(p => p.NextCheckAt).HasFilter("state IN ('Requested', 'Submitted')");
         });
         return model;
     }

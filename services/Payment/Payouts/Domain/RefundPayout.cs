@@ -62,6 +62,12 @@ public sealed class RefundPayout
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>
+    /// When the payout job sends it or asks about it next: at once when requested, later after each answer (or failure to
+    /// get one) that leaves it in flight, so payouts waiting on the provider take turns with new ones.
+    /// </summary>
+    public DateTimeOffset NextCheckAt { get; set; }
+
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public uint Version { get; set; }
@@ -92,7 +98,7 @@ public sealed class RefundPayout
         UpdatedAt = now;
     }
 
-    /// <summary>The provider did not answer; the payout stays in flight and is asked about again.</summary>
+    /// <summary>The provider did not answer (or could not be asked); the payout stays in flight and is asked about again.</summary>
     public void Unanswered(string error, DateTimeOffset now)
     {
         Require();
