@@ -11,7 +11,8 @@ public static class CollectionsExtensions
     public static IHostApplicationBuilder AddCollections(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CollectionsOptions>().BindConfiguration(CollectionsOptions.Section)
-            .Validate(o => o.JobInterval > TimeSpan.Zero && o.BatchSize > 0, "Payment:Collections:JobInterval and BatchSize must be positive")
+            .Validate(o => o.JobInterval > TimeSpan.Zero && o.BatchSize > 0 && o.MaxRetryDelay >= o.JobInterval,
+                "Payment:Collections:JobInterval and BatchSize must be positive, MaxRetryDelay at least JobInterval")
             .Validate(o => Validates(o), "Payment:Collections:Ladder must name known stages with offsets that do not decrease along the ladder")
             .ValidateOnStart();
         builder.Services.AddPlatformGrpcClient<Entitlements.EntitlementsClient>("billing");

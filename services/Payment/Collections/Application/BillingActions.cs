@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Audit;
 using Platform.Contracts.Billing.V1;
+using Platform.Payment.Application;
 using Platform.Payment.Collections.Domain;
 using Platform.Payment.Data;
 
@@ -10,17 +11,19 @@ namespace Platform.Payment.Collections.Application;
 
 /// <summary>
 /// Carries out the contract actions collections queued (suspend, resume, terminate) by calling billing's Entitlements
-/// API with the service identity. An action billing did not answer stays pending and is tried again next pass; its id
-/// is the request_id, so billing applies a repeat once. Billing refusing because the contract is already in the asked
-/// state (or terminated) ends the action: there is nothing left to do.
+/// API with the service identity. An action billing did not answer stays pending and is tried again after a
+/// <see cref="Backoff"/>, behind the actions due meanwhile; its id is the request_id, so billing applies a repeat once.
+/// Billing refusing because the contract is already in the asked state (or terminated), or refusing a request it will
+/// never take, ends the action: there is nothing left to do.
 /// </summary>
 public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient entitlements, Invoices.InvoicesClient invoices, CollectionsDesk desk,
     AuditTrail audit, IOptions<CollectionsOptions> options, TimeProvider clock, ILogger<BillingActions> log)
 {
     public async Task<int> RunPendingAsync(CancellationToken ct)
     {
-        var pending = await db.Set<ContractAction>().Where(a => a.DoneAt == null && a.CancelledAt == null)
-            .OrderBy(a => a.CreatedAt).Take(options.Value.BatchSize).Select(a => a.Id).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var pending = await db.Set<ContractAction>().Where(a => a.DoneAt == null && a.CancelledAt == null && a.NextAttemptAt <= now)
+            .OrderBy(a => a.NextAttemptAt).ThenBy(a => a.Id).Take(options.Value.BatchSize).Select(a => a.Id).ToListAsync(ct);
         var done = 0;
         foreach (var id in pending)
         {
@@ -58,18 +61,21 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
             };
             outcome = "done";
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
+        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.InvalidArgument
+            or StatusCode.PermissionDenied or StatusCode.Unimplemented)
         {
-            // Already suspended/active/terminated (or the invoice already paid or void), or a contract or invoice billing
-            // does not know: asking again cannot change that.
+            // Already suspended/active/terminated (or the invoice already paid or void), a contract or invoice billing
+            // does not know, or a request billing will never take (invalid, not allowed to this service, not served by
+            // this billing): asking again cannot change that.
             outcome = $"refused: {e.Status.Detail}";
             log.LogWarning("Billing refused to {Kind} for case {CaseId} (contract {ContractId}): {Detail}", action.Kind, action.CaseId, action.ContractId, e.Status.Detail);
         }
         catch (RpcException e)
         {
             action.LastError = Truncate($"{e.StatusCode}: {e.Status.Detail}");
-            log.LogWarning("Billing did not {Kind} for case {CaseId} (contract {ContractId}) ({Status}); trying again next pass", action.Kind, action.CaseId,
-                action.ContractId, e.StatusCode);
+            action.NextAttemptAt = Backoff.NextTry(action.CreatedAt, now, options.Value.JobInterval, options.Value.MaxRetryDelay);
+            log.LogWarning("Billing did not {Kind} for case {CaseId} (contract {ContractId}) ({Status}); trying again at {NextAttemptAt}", action.Kind,
+                action.CaseId, action.ContractId, e.StatusCode, action.NextAttemptAt);
             await db.SaveChangesAsync(ct);
             return false;
         }

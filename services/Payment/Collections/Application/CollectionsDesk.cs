@@ -166,14 +166,7 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         @case.Schedule(ladder);
         db.Enqueue(new CollectionsCaseClosed(Guid.CreateVersion7(), now, @case.Id, @case.InvoiceId, @case.CustomerId, @case.ContractId,
             "written_off", owed, @case.Currency), clock);
-        db.Set<ContractAction>().Add(new ContractAction
-        {
-            Id = Guid.CreateVersion7(),
-            CaseId = @case.Id,
-            Kind = ContractActionKind.Uncollectible,
-            Reason = $"collections: invoice {@case.InvoiceNumber} written off: {reason}",
-            CreatedAt = now,
-        });
+        AddAction(@case, null, ContractActionKind.Uncollectible, $"collections: invoice {@case.InvoiceNumber} written off: {reason}", now);
         audit.Record(by, "collections.written_off", Subject(@case), @case.CustomerId, new { @case.InvoiceId, amount = owed, @case.Currency, reason });
         await SaveAsync(ct);
         return @case;
@@ -251,15 +244,20 @@ public sealed class CollectionsDesk(PaymentDb db, IOptions<CollectionsOptions> o
         }
     }
 
-    private void AddAction(CollectionCase @case, Guid contract, ContractActionKind kind, string reason, DateTimeOffset now) =>
+    /// <summary>
+    /// Queues a call to billing, due at once. The reason is cut to what billing takes: a write-off's puts the invoice
+    /// before the approver's own reason, which may already be that long.
+    /// </summary>
+    private void AddAction(CollectionCase @case, Guid? contract, ContractActionKind kind, string reason, DateTimeOffset now) =>
         db.Set<ContractAction>().Add(new ContractAction
         {
             Id = Guid.CreateVersion7(),
             CaseId = @case.Id,
             ContractId = contract,
             Kind = kind,
-            Reason = reason,
+            Reason = reason.Length > ContractAction.MaxReasonLength ? reason[..ContractAction.MaxReasonLength] : reason,
             CreatedAt = now,
+            NextAttemptAt = now,
         });
 
     public static string Subject(CollectionCase @case) => $"collection-cases/{@case.Id}";

@@ -23,6 +23,12 @@ public sealed class CollectionsOptions
     /// <summary>Cases and billing actions handled per pass.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// The longest a billing action billing did not answer waits for its next try. It is tried again after as long as it
+    /// has been waiting, at least <see cref="JobInterval"/>.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
     public DunningLadder ToLadder() => new(Ladder.Where(s => s.Value >= 0)
         .Select(s => new LadderStep(Enum.Parse<DunningStage>(s.Key, ignoreCase: true), s.Value)));
 }

@@ -59,11 +59,11 @@ public static class CollectionsModel
         {
             e.ToTable("collection_contract_actions");
             e.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
-            e.Property(a => a.Reason).HasMaxLength(500);
+            e.Property(a => a.Reason).HasMaxLength(ContractAction.MaxReasonLength);
             e.Property(a => a.LastError).HasMaxLength(1000);
             e.Property(a => a.Version).IsRowVersion();
             e.HasIndex(a => new { a.CaseId, a.Kind });
-            e.HasIndex(a => a.CreatedAt).HasFilter("done_at IS NULL AND cancelled_at IS NULL");
+            e.HasIndex(a => a.NextAttemptAt).HasFilter("done_at IS NULL AND cancelled_at IS NULL");
         });
         return model;
     }

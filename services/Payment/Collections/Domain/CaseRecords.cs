@@ -35,6 +35,9 @@ public enum ContractActionKind
 /// </summary>
 public sealed class ContractAction
 {
+    /// <summary>The longest reason billing's contract and invoice calls take (and the column keeps).</summary>
+    public const int MaxReasonLength = 500;
+
     public Guid Id { get; init; }
 
     public Guid CaseId { get; init; }
@@ -49,6 +52,9 @@ public sealed class ContractAction
     public DateTimeOffset CreatedAt { get; init; }
 
     public int Attempts { get; set; }
+
+    /// <summary>When the collections job calls billing for it: at once when queued, after a backoff when billing did not answer.</summary>
+    public DateTimeOffset NextAttemptAt { get; set; }
 
     public string? LastError { get; set; }
 

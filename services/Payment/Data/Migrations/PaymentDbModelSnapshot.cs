@@ -461,6 +461,10 @@ namespace Platform.Payment.Data.Migrations
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("last_error");
 
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -476,8 +480,8 @@ namespace Platform.Payment.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_collection_contract_actions");
 
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_collection_contract_actions_created_at")
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_collection_contract_actions_next_attempt_at")
                         .HasFilter("done_at IS NULL AND cancelled_at IS NULL");
 
                     b.HasIndex("CaseId", "Kind")

@@ -98,6 +98,25 @@ public sealed class WriteOffAndOwnerTests(ChecksHost host) : IClassFixture<Check
     }
 
     [Fact]
+    public async Task A_write_off_with_a_reason_as_long_as_allowed_still_has_billing_mark_the_invoice_uncollectible()
+    {
+        var (_, invoice, opened, due) = await OverdueCaseAsync(600m);
+        await Collections.RunJobAsync(due.AddDays(90));
+        var reason = string.Concat(Enumerable.Repeat("debtor insolvent, claim lodged with the administrator; ", 10))[..500];
+
+        var written = await WriteOffAsync(new Proto.WriteOffCaseRequest { RequestId = Id(), CaseId = opened.CaseId, Reason = reason });
+        await Collections.RunJobAsync(due.AddDays(90));
+
+        Assert.Equal("written_off", written.CloseReason);
+        var billed = await Collections.Commerce.Invoices.GetInvoiceAsync(new GetInvoiceRequest { InvoiceId = invoice.ToString() }, Tokens.As(Roles.FinanceClerk));
+        Assert.Equal(InvoiceState.Uncollectible, billed.State);
+        var action = await Collections.Payment.QueryAsync<PaymentDb, ContractAction>(db =>
+            db.Set<ContractAction>().SingleAsync(a => a.CaseId == Guid.Parse(opened.CaseId)));
+        Assert.Equal((ContractAction.MaxReasonLength, (string?)null), (action.Reason.Length, action.LastError));
+        Assert.StartsWith($"collections: invoice {billed.Number} written off: debtor insolvent", action.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_new_owner_takes_over_the_customers_open_cases_and_the_work_items_the_previous_owner_held()
     {
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
