@@ -13,13 +13,14 @@ public sealed class ConsumedCounter : IConsumeObserver
     private readonly ConcurrentDictionary<(Uri? Endpoint, Guid MessageId), int> consumed = new();
 
     /// <summary>
-    /// How often the message was consumed by each endpoint that consumed it: the fewest of their counts, so that a
-    /// service whose queues both take an event has consumed it <c>n</c> times when each of them has (0: none has yet).
+    /// How often each of the <paramref name="endpoints"/> queues that take the message consumed it: the fewest of their
+    /// counts, 0 until that many queues have consumed it at all (a queue that has not yet is not known to the counter,
+    /// so a test of a message several of the service's queues take names how many).
     /// </summary>
-    public int Of(Guid messageId)
+    public int Of(Guid messageId, int endpoints = 1)
     {
         var counts = consumed.Where(c => c.Key.MessageId == messageId).Select(c => c.Value).ToList();
-        return counts.Count == 0 ? 0 : counts.Min();
+        return counts.Count < endpoints ? 0 : counts.Min();
     }
 
     public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;

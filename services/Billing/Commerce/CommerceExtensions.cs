@@ -10,7 +10,9 @@ public static class CommerceExtensions
     /// <summary>The catalog, quotes, contracts (signed after payment's credit check), entitlements and invoices of billing, with the invoice due scan.</summary>
     public static IHostApplicationBuilder AddCommerce(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CommerceOptions>().BindConfiguration(CommerceOptions.Section);
+        builder.Services.AddOptions<CommerceOptions>().BindConfiguration(CommerceOptions.Section)
+            .Validate(o => o.InvoiceScanBatchSize > 0 && o.ScheduleBatchSize > 0, "Billing:Commerce:InvoiceScanBatchSize and ScheduleBatchSize must be at least 1")
+            .ValidateOnStart();
         builder.Services.AddScoped<DocumentNumbers>();
         builder.Services.AddScoped<CatalogService>();
         builder.Services.AddScoped<QuoteService>();

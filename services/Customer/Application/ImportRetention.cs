@@ -8,7 +8,8 @@ namespace Platform.Customer.Application;
 /// Import batches (<see cref="Domain.ImportBatch"/>) answer an import sent again under its request_id, as the
 /// idempotent-request store answers a repeated call, and are kept as long as that store keeps its answers
 /// (<see cref="MessageRetentionOptions.IdempotentRequests"/>): an import is forgotten, all of its batches together,
-/// once its last batch is older than that. Deleted by the service's message retention pass.
+/// once its last batch is older than that. Deleted by the service's message retention pass, found through the index on
+/// the batches' time.
 /// </summary>
 public sealed class ImportRetention : IRetainedRecords<CustomerDb>
 {

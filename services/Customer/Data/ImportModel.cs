@@ -14,6 +14,7 @@ public static class ImportModel
             e.HasKey(b => new { b.RequestId, b.Number });
             e.Property(b => b.RequestId).HasMaxLength(128);
             e.Property(b => b.Fingerprint).HasMaxLength(64);
+            e.HasIndex(b => b.CreatedAt); // retention finds old imports through it (ImportRetention)
         });
         return model;
     }

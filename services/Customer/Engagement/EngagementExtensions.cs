@@ -29,7 +29,8 @@ public static class EngagementExtensions
         builder.Services.AddOptions<TierThresholds>().BindConfiguration(TierThresholds.Section);
         builder.Services.AddOptions<LoyaltyRules>().BindConfiguration(LoyaltyRules.Section);
         builder.Services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section);
-        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section);
+        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section)
+            .Validate(o => o.TierBatchSize > 0, "Engagement:Scheduler:TierBatchSize must be at least 1").ValidateOnStart();
         builder.Services.AddScoped<ActivityLocks>();
         builder.Services.AddScoped<LifecycleTracker>();
         builder.Services.AddScoped<ValueTierGrader>();

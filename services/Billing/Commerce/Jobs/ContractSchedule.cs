@@ -70,10 +70,10 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
             var page = await unheld.OrderBy(s => s.ContractId).ThenBy(s => s.Sequence).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
             foreach (var step in page.Where(s => !waiting.Contains(s.ContractId)))
             {
-                await accounts.EnsureOpenAsync(step.CustomerId, ct);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 try
                 {
+                    await accounts.EnsureOpenAsync(step.CustomerId, ct);
                     await release.HoldAsync(step.CustomerId, step.ContractId, step.Name, step.Amount, step.Currency, Actor, ct);
                     await tx.CommitAsync(ct);
                     held++;

@@ -480,6 +480,9 @@ namespace Platform.Customer.Data.Migrations
                     b.HasKey("RequestId", "Number")
                         .HasName("pk_import_batches");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_import_batches_created_at");
+
                     b.ToTable("import_batches", (string)null);
                 });
 

@@ -16,8 +16,11 @@ public sealed class SchedulerOptions
     /// </summary>
     public TimeSpan TierLookback { get; set; } = TimeSpan.FromDays(2);
 
-    /// <summary>At most this many customers' tiers are recomputed a pass as the window moves; the rest on the next passes.</summary>
-    public int TierBatchSize { get; set; } = 5000;
+    /// <summary>
+    /// At most this many customers' tiers are recomputed a pass as the window moves, the rest on the next passes: their
+    /// activity records stay locked until the pass commits, so their events wait for it.
+    /// </summary>
+    public int TierBatchSize { get; set; } = 500;
 }
 
 /// <summary>Runs <see cref="EngagementScan"/> on an interval measured on the injected clock.</summary>

@@ -111,7 +111,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     public async Task<PaymentFact?> RecordReversalAsync(PaymentReversed reversal, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(reversal.Generation);
-        await locks.LockAsync([reversal.CustomerId], ct);
+        // The customers whose tier it touches, the reversal's and the announcement's (the same but for a payment matched
+        // again to another customer), are locked together and before the payment: the order every writer keeps.
+        var announcedFor = await db.Set<PaymentFact>().AsNoTracking()
+            .Where(p => p.PaymentId == reversal.PaymentId && p.Generation == reversal.Generation).Select(p => (Guid?)p.CustomerId).SingleOrDefaultAsync(ct);
+        await locks.LockAsync([reversal.CustomerId, announcedFor ?? reversal.CustomerId], ct);
         await LockAsync([reversal.PaymentId], ct);
         if (await db.Set<PaymentReversal>().AnyAsync(r => r.PaymentId == reversal.PaymentId && r.Generation == reversal.Generation, ct))
         {
@@ -133,9 +137,11 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
             return null;
         }
 
-        if (fact.CustomerId != reversal.CustomerId)
+        if (fact.CustomerId != (announcedFor ?? reversal.CustomerId))
         {
-            await locks.LockAsync([fact.CustomerId], ct); // the tier recomputed is the announcement's customer's
+            // Announced for another customer after the first look (an announcement its reversal overtook, arriving
+            // meanwhile): locked now, out of order, at the risk of a deadlock PostgreSQL breaks and the inbox retries.
+            await locks.LockAsync([fact.CustomerId], ct);
         }
 
         fact.ReversedAt = reversal.OccurredAt;
@@ -206,19 +212,20 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     {
         // The profile is tracked only when its tier changes (or the lifecycle moved it): a batch does not track every payer.
         var tracked = db.Tracked<CustomerProfile>(c => c.Id == customerId);
+        var computedAt = BasisTime(customerId);
+        if (db.Set<CustomerActivity>().Local.FindEntry(customerId)?.Entity is { } activity
+            && (activity.TierComputedAt is null || activity.TierComputedAt < computedAt))
+        {
+            activity.TierComputedAt = computedAt; // also without a profile (erased): nothing to look for again
+        }
+
         var current = tracked?.ValueTier ?? (loadedBasis.TryGetValue(customerId, out var loaded) ? loaded.Tier : (await db.FindTrackedAsync(customerId, ct))?.ValueTier);
         if (current is null)
         {
             return;
         }
 
-        var computedAt = BasisTime(customerId);
         var basis = await BasisAsync(customerId, ct);
-        if (db.Set<CustomerActivity>().Local.FindEntry(customerId)?.Entity is { } activity
-            && !(activity.TierComputedAt >= computedAt))
-        {
-            activity.TierComputedAt = computedAt;
-        }
 
         var tier = ValueTiers.Compute(basis, thresholds.Value);
         if (tier == current)
@@ -242,8 +249,7 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
     /// </summary>
     public async Task<int> RefreshAsync(TimeSpan lookback, int batchSize, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var edge = now - ValueTiers.Window;
+        var edge = clock.GetUtcNow() - ValueTiers.Window;
         var from = edge - lookback;
         var window = ValueTiers.Window;
         var activities = db.Set<CustomerActivity>();
@@ -257,13 +263,8 @@ public sealed class ValueTierGrader(CustomerDb db, TimeProvider clock, IOptions<
         var changed = 0;
         foreach (var id in await locks.TryLockAsync(affected, ct))
         {
-            var activity = db.Set<CustomerActivity>().Local.FindEntry(id)!.Entity;
             var before = (await db.FindTrackedAsync(id, ct))?.ValueTier;
             await RecomputeAsync(id, ct);
-            if (!(activity.TierComputedAt >= now))
-            {
-                activity.TierComputedAt = now; // no profile (erased): nothing to compute, and nothing to look for again
-            }
             changed += (await db.FindTrackedAsync(id, ct))?.ValueTier != before ? 1 : 0;
         }
 

@@ -13,8 +13,8 @@ namespace Platform.Payment.Collections.Application;
 /// Carries out the contract actions collections queued (suspend, resume, terminate) by calling billing's Entitlements
 /// API with the service identity. An action billing did not answer stays pending and is tried again after a
 /// <see cref="Backoff"/>, behind the actions due meanwhile; its id is the request_id, so billing applies a repeat once.
-/// Billing refusing because the contract is already in the asked state (or terminated), or refusing a request it will
-/// never take, ends the action: there is nothing left to do.
+/// Billing refusing because the contract is already in the asked state (or terminated), or does not know it, ends the
+/// action: there is nothing left to do.
 /// </summary>
 public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient entitlements, Invoices.InvoicesClient invoices, CollectionsDesk desk,
     AuditTrail audit, IOptions<CollectionsOptions> options, TimeProvider clock, ILogger<BillingActions> log)
@@ -61,12 +61,10 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
             };
             outcome = "done";
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.InvalidArgument
-            or StatusCode.PermissionDenied or StatusCode.Unimplemented)
+        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
         {
-            // Already suspended/active/terminated (or the invoice already paid or void), a contract or invoice billing
-            // does not know, or a request billing will never take (invalid, not allowed to this service, not served by
-            // this billing): asking again cannot change that.
+            // Already suspended/active/terminated (or the invoice already paid or void), or a contract or invoice billing
+            // does not know: asking again cannot change that.
             outcome = $"refused: {e.Status.Detail}";
             log.LogWarning("Billing refused to {Kind} for case {CaseId} (contract {ContractId}): {Detail}", action.Kind, action.CaseId, action.ContractId, e.Status.Detail);
         }
@@ -74,7 +72,11 @@ public sealed class BillingActions(PaymentDb db, Entitlements.EntitlementsClient
         {
             action.LastError = Truncate($"{e.StatusCode}: {e.Status.Detail}");
             action.NextAttemptAt = Backoff.NextTry(action.CreatedAt, now, options.Value.JobInterval, options.Value.MaxRetryDelay);
-            log.LogWarning("Billing did not {Kind} for case {CaseId} (contract {ContractId}) ({Status}); trying again at {NextAttemptAt}", action.Kind,
+            // Billing down or failing clears by itself; a request billing refuses as invalid or not allowed to payment
+            // (a deployment's token or a contract out of step) needs a person, and is tried again once it is put right.
+            var level = e.StatusCode is StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.Unimplemented
+                ? LogLevel.Error : LogLevel.Warning;
+            log.Log(level, "Billing did not {Kind} for case {CaseId} (contract {ContractId}) ({Status}); trying again at {NextAttemptAt}", action.Kind,
                 action.CaseId, action.ContractId, e.StatusCode, action.NextAttemptAt);
             await db.SaveChangesAsync(ct);
             return false;

@@ -30,7 +30,7 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
         var yesterday = DateOnly.FromDateTime(now.ToOffset(options.Value.UtcOffset).DateTime).AddDays(-1);
         if (options.Value.PullGatewayStatements)
         {
-            await PullAsync(services, db, desk, yesterday, options.Value.PullDays, ct);
+            await PullAsync(services, db, desk, yesterday, ct);
         }
 
         var due = await db.Set<Statement>().AsNoTracking()
@@ -46,19 +46,18 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
     }
 
     /// <summary>
-    /// Imports each provider's statement of every day from <paramref name="pullDays"/> back to <paramref name="yesterday"/>
+    /// Imports each provider's statement of every day from <see cref="ReconciliationOptions.PullDays"/> back to <paramref name="yesterday"/>
     /// that is not there yet (for a provider never pulled before, yesterday's only). A provider that fails is logged and
     /// asked again by the next run; the others and the reconciliation go on.
     /// </summary>
-    private static async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly yesterday, int pullDays, CancellationToken ct)
+    private async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly yesterday, CancellationToken ct)
     {
-        var log = services.GetRequiredService<ILogger<ReconciliationJob>>();
         foreach (var provider in services.GetServices<IOnlinePaymentProvider>())
         {
             var prefix = provider.Name + " ";
             var first = await db.Set<Statement>().Where(s => s.Source == StatementSource.Gateway && s.Name.StartsWith(prefix))
                 .MinAsync(s => (DateOnly?)s.StatementDate, ct);
-            var earliest = yesterday.AddDays(1 - Math.Max(1, pullDays));
+            var earliest = yesterday.AddDays(1 - Math.Max(1, options.Value.PullDays));
             var from = first is { } f ? (f > earliest ? f : earliest) : yesterday;
             for (var day = from; day <= yesterday; day = day.AddDays(1))
             {
@@ -74,7 +73,7 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
                     await desk.ImportAsync(new StatementHeading(StatementSource.Gateway, day, name),
                         lines.Select((l, i) => new CsvLine(i + 1, l.BookedOn, l.Amount, l.Reference, l.Counterparty)).ToList(), Actor, ct);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!ct.IsCancellationRequested) // a timeout too: the provider did not answer
                 {
                     db.ChangeTracker.Clear();
                     log.LogWarning(e, "Pulling the {Provider} statement of {Day} failed; the next run asks again", provider.Name, day);
