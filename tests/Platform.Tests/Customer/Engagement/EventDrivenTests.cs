@@ -362,6 +362,38 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_reversal_applied_while_a_payment_of_the_same_customer_is_applied_leaves_the_tier_both_make()
+    {
+        var customer = await services.RegisterAsync();
+        await services.DeliverAsync(Paid(customer.CustomerId, 6000m, T0));
+        var bounced = Paid(customer.CustomerId, 3000m, T0.AddDays(1));
+        await services.DeliverAsync(bounced);
+        Assert.Equal(ValueTier.Mid, (await TierAsync(customer.CustomerId)).ValueTier); // 9,000 in 2 purchases
+
+        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed...
+        await using var payment = await TrackerTransaction.BeginAsync(services);
+        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2)));
+        await payment.Db.SaveChangesAsync();
+
+        // ...when the reversal consumer's transaction takes the 3,000 back: it commits, or waits for the payment's.
+        var reversal = InOwnTransactionAsync(async own =>
+        {
+            var reversed = await own.Tiers.RecordReversalAsync(new PaymentReversed(Guid.NewGuid(), T0.AddDays(3), bounced.PaymentId, bounced.CustomerId,
+                bounced.Amount, bounced.Currency, bounced.Method, bounced.Generation, PaymentReversed.Bounced, "refer to drawer"), CancellationToken.None)
+                ?? throw new InvalidOperationException("the announcement was not taken back");
+            await own.Loyalty.RevokeForReversalAsync(reversed, CancellationToken.None);
+            await own.Tiers.RecomputeAsync(reversed.CustomerId, CancellationToken.None);
+        });
+        await CommittedOrWaitingAsync(reversal, "the reversal's transaction to commit or to wait for the payment's");
+        await payment.Transaction.CommitAsync();
+        await reversal;
+
+        var tier = await TierAsync(customer.CustomerId);
+        Assert.Equal((ValueTier.Mid, 8000L, 2), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
+        Assert.Equal(StoredTier.Mid, await StoredTierAsync(customer.CustomerId));
+    }
+
+    [Fact]
     public async Task The_tier_refresh_leaves_a_customer_whose_payment_is_being_applied_to_the_next_pass()
     {
         var customer = await services.RegisterAsync();
