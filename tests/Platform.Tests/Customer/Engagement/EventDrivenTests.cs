@@ -262,7 +262,7 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await first.Db.SaveChangesAsync();
 
         // ...when the balance consumer's transaction needs the same record.
-        var second = BalanceInOwnTransactionAsync(customer.CustomerId, T0.AddDays(3));
+        var second = InOwnTransactionAsync(balance => balance.Tracker.OnBalanceChangedAsync(Balance(customer.CustomerId, 500m, T0.AddDays(3)), CancellationToken.None));
         await Eventually.Until(ActivityLockWaitsAsync, n => n == 1, what: "the balance consumer's transaction to wait for the payment consumer's record");
         await first.Transaction.CommitAsync();
         await second;
@@ -278,16 +278,12 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         var id = Guid.Parse(customer.CustomerId);
         await services.DeliverAsync(Signed(customer.CustomerId, T0));
 
-        // The payment consumer's transaction has read the customer's activity for a payment of day 2, not saved yet...
-        await using var first = await TrackerTransaction.BeginAsync(services);
-        await first.Tracker.OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None);
-
-        // ...when the balance consumer's transaction applies a balance of day 3: it commits, or waits for the first.
-        var second = BalanceInOwnTransactionAsync(customer.CustomerId, T0.AddDays(3));
-        await CommittedOrWaitingAsync(second, "the balance consumer's transaction to commit or to wait for the payment consumer's");
-        await first.Db.SaveChangesAsync();
-        await first.Transaction.CommitAsync();
-        await second;
+        // The payment consumer's transaction has applied a payment of day 2, not committed yet, when the balance
+        // consumer's transaction applies a balance of day 3.
+        await HeldOpenWhileAsync(
+            held: payment => payment.Tracker.OnPaymentAsync(id, T0.AddDays(2), CancellationToken.None),
+            meanwhile: balance => balance.Tracker.OnBalanceChangedAsync(Balance(customer.CustomerId, 500m, T0.AddDays(3)), CancellationToken.None),
+            "the balance consumer's transaction to commit or to wait for the payment consumer's");
 
         var activity = await services.QueryAsync(db => db.Set<CustomerActivity>().AsNoTracking().SingleAsync(a => a.CustomerId == id));
         Assert.Equal((T0.AddDays(3), T0.AddDays(3), T0), (activity.LastActivityAt, activity.LastPositiveBalanceAt, activity.LastContractSignedAt));
@@ -298,16 +294,12 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
     {
         var (customer, id) = await IdleCustomerAsync();
 
-        // The scan's transaction has moved the idle customer to dormant and has not committed yet...
-        await using var scan = await TrackerTransaction.BeginAsync(services);
-        Assert.True(await scan.Tracker.ScanDormantAsync(CancellationToken.None) >= 1);
-        await scan.Db.SaveChangesAsync();
-
-        // ...when a payment of today is applied, as the payment consumer applies a batch: it commits, or waits for the scan.
-        var payment = InOwnTransactionAsync(own => PaidTodayAsync(own, id));
-        await CommittedOrWaitingAsync(payment, "the payment's transaction to commit or to wait for the scan's");
-        await scan.Transaction.CommitAsync();
-        await payment;
+        // The scan's transaction has moved the idle customer to dormant and has not committed yet, when a payment of
+        // today is applied, as the payment consumer applies a batch.
+        await HeldOpenWhileAsync(
+            held: async scan => Assert.True(await scan.Tracker.ScanDormantAsync(CancellationToken.None) >= 1),
+            meanwhile: payment => PaidTodayAsync(payment, id),
+            "the payment's transaction to commit or to wait for the scan's");
 
         var lifecycle = await LifecycleAsync(customer);
         Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
@@ -320,16 +312,11 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
     {
         var (customer, id) = await IdleCustomerAsync();
 
-        // A payment of today is being applied and has not committed yet...
-        await using var payment = await TrackerTransaction.BeginAsync(services);
-        await PaidTodayAsync(payment, id);
-        await payment.Db.SaveChangesAsync();
-
-        // ...when the scan runs (on another thread, in case it waited for the payment).
-        var scan = InOwnTransactionAsync(own => own.Tracker.ScanDormantAsync(CancellationToken.None));
-        await CommittedOrWaitingAsync(scan, "the scan to commit or to wait for the payment");
-        await payment.Transaction.CommitAsync();
-        await scan;
+        // A payment of today is being applied and has not committed yet when the scan runs.
+        await HeldOpenWhileAsync(
+            held: payment => PaidTodayAsync(payment, id),
+            meanwhile: scan => scan.Tracker.ScanDormantAsync(CancellationToken.None),
+            "the scan to commit or to wait for the payment");
 
         var lifecycle = await LifecycleAsync(customer);
         Assert.Equal(LifecycleStage.Customer, lifecycle.LifecycleStage);
@@ -345,16 +332,12 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await services.DeliverAsync(Paid(customer.CustomerId, 3000m, T0.AddDays(1)));
         Assert.Equal(ValueTier.Mid, (await TierAsync(customer.CustomerId)).ValueTier); // 9,000 in 2 purchases
 
-        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed...
-        await using var payment = await TrackerTransaction.BeginAsync(services);
-        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2)));
-        await payment.Db.SaveChangesAsync();
-
-        // ...when the refund consumer's transaction applies a refund of 1,500: it commits, or waits for the payment's.
-        var refund = InOwnTransactionAsync(own => RefundAppliedAsync(own, Refunded(customer.CustomerId, 1500m, refunded.PaymentId, T0.AddDays(3))));
-        await CommittedOrWaitingAsync(refund, "the refund's transaction to commit or to wait for the payment's");
-        await payment.Transaction.CommitAsync();
-        await refund;
+        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed,
+        // when the refund consumer's transaction applies a refund of 1,500.
+        await HeldOpenWhileAsync(
+            held: payment => PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2))),
+            meanwhile: refund => RefundAppliedAsync(refund, Refunded(customer.CustomerId, 1500m, refunded.PaymentId, T0.AddDays(3))),
+            "the refund's transaction to commit or to wait for the payment's");
 
         var tier = await TierAsync(customer.CustomerId);
         Assert.Equal((ValueTier.Mid, 9500L, 3), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
@@ -370,23 +353,13 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await services.DeliverAsync(bounced);
         Assert.Equal(ValueTier.Mid, (await TierAsync(customer.CustomerId)).ValueTier); // 9,000 in 2 purchases
 
-        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed...
-        await using var payment = await TrackerTransaction.BeginAsync(services);
-        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2)));
-        await payment.Db.SaveChangesAsync();
-
-        // ...when the reversal consumer's transaction takes the 3,000 back: it commits, or waits for the payment's.
-        var reversal = InOwnTransactionAsync(async own =>
-        {
-            var reversed = await own.Tiers.RecordReversalAsync(new PaymentReversed(Guid.NewGuid(), T0.AddDays(3), bounced.PaymentId, bounced.CustomerId,
-                bounced.Amount, bounced.Currency, bounced.Method, bounced.Generation, PaymentReversed.Bounced, "refer to drawer"), CancellationToken.None)
-                ?? throw new InvalidOperationException("the announcement was not taken back");
-            await own.Loyalty.RevokeForReversalAsync(reversed, CancellationToken.None);
-            await own.Tiers.RecomputeAsync(reversed.CustomerId, CancellationToken.None);
-        });
-        await CommittedOrWaitingAsync(reversal, "the reversal's transaction to commit or to wait for the payment's");
-        await payment.Transaction.CommitAsync();
-        await reversal;
+        // The payment consumer's transaction has applied a payment of 2,000 (11,000 in 3 purchases: high), not committed,
+        // when the reversal consumer's transaction takes the 3,000 back.
+        await HeldOpenWhileAsync(
+            held: payment => PaymentAppliedAsync(payment, Paid(customer.CustomerId, 2000m, T0.AddDays(2))),
+            meanwhile: reversal => ReversalAppliedAsync(reversal, new PaymentReversed(Guid.NewGuid(), T0.AddDays(3), bounced.PaymentId,
+                bounced.CustomerId, bounced.Amount, bounced.Currency, bounced.Method, bounced.Generation, PaymentReversed.Bounced, "refer to drawer")),
+            "the reversal's transaction to commit or to wait for the payment's");
 
         var tier = await TierAsync(customer.CustomerId);
         Assert.Equal((ValueTier.Mid, 8000L, 2), (tier.ValueTier, tier.PaidAmount.Units, tier.Purchases));
@@ -404,16 +377,12 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await services.DeliverAsync(Paid(customer.CustomerId, 1000m, T0));
         await ComputedTwoHoursAgoAsync(id, StoredTier.High); // while the payment of 20,000 was still in the window
 
-        // A payment of 15,000 is being applied (16,000 in 2 purchases: high, as stored), not committed yet...
-        await using var payment = await TrackerTransaction.BeginAsync(services);
-        await PaymentAppliedAsync(payment, Paid(customer.CustomerId, 15000m, now));
-        await payment.Db.SaveChangesAsync();
-
-        // ...when the scan's tier refresh runs, which recomputes the customers whose payments left the window.
-        var refresh = InOwnTransactionAsync(own => own.Tiers.RefreshAsync(TimeSpan.FromDays(2), 5000, CancellationToken.None));
-        await CommittedOrWaitingAsync(refresh, "the tier refresh to commit or to wait for the payment");
-        await payment.Transaction.CommitAsync();
-        await refresh;
+        // A payment of 15,000 is being applied (16,000 in 2 purchases: high, as stored), not committed yet, when the
+        // scan's tier refresh runs, which recomputes the customers whose payments left the window.
+        await HeldOpenWhileAsync(
+            held: payment => PaymentAppliedAsync(payment, Paid(customer.CustomerId, 15000m, now)),
+            meanwhile: refresh => refresh.Tiers.RefreshAsync(TimeSpan.FromDays(2), 5000, CancellationToken.None),
+            "the tier refresh to commit or to wait for the payment");
 
         var tier = await TierAsync(customer.CustomerId);
         Assert.Equal((16000L, 2), (tier.PaidAmount.Units, tier.Purchases));
@@ -475,6 +444,14 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         await transaction.Tiers.RecomputeAsync(paid.CustomerId, CancellationToken.None);
     }
 
+    /// <summary>The reversal consumer's work for <paramref name="reversal"/> (not saved).</summary>
+    private static async Task ReversalAppliedAsync(TrackerTransaction transaction, PaymentReversed reversal)
+    {
+        var reversed = await transaction.Tiers.RecordReversalAsync(reversal, CancellationToken.None) ?? throw new InvalidOperationException("nothing taken back");
+        await transaction.Loyalty.RevokeForReversalAsync(reversed, CancellationToken.None);
+        await transaction.Tiers.RecomputeAsync(reversed.CustomerId, CancellationToken.None);
+    }
+
     /// <summary>The refund consumer's work for <paramref name="refund"/> (not saved).</summary>
     private static async Task RefundAppliedAsync(TrackerTransaction transaction, RefundPaid refund)
     {
@@ -491,9 +468,22 @@ public sealed class EventDrivenTests(EngagementServices services) : IClassFixtur
         return (customer.CustomerId, Guid.Parse(customer.CustomerId));
     }
 
-    /// <summary>The balance consumer's work for a balance of 500 at <paramref name="at"/>, in a transaction of its own, on another thread.</summary>
-    private Task BalanceInOwnTransactionAsync(string customerId, DateTimeOffset at) =>
-        InOwnTransactionAsync(own => own.Tracker.OnBalanceChangedAsync(Balance(customerId, 500m, at), CancellationToken.None));
+    /// <summary>
+    /// <paramref name="held"/> applied in a unit of work and transaction held open while <paramref name="meanwhile"/> runs
+    /// in a transaction of its own on another thread, until that one has committed or waits for a lock on the activity
+    /// records (<paramref name="what"/>); only then is the held one saved (what it read may have changed meanwhile: a
+    /// lost update shows) and committed, and the other one finishes.
+    /// </summary>
+    private async Task HeldOpenWhileAsync(Func<TrackerTransaction, Task> held, Func<TrackerTransaction, Task> meanwhile, string what)
+    {
+        await using var first = await TrackerTransaction.BeginAsync(services);
+        await held(first);
+        var second = InOwnTransactionAsync(meanwhile);
+        await CommittedOrWaitingAsync(second, what);
+        await first.Db.SaveChangesAsync();
+        await first.Transaction.CommitAsync();
+        await second;
+    }
 
     /// <summary><paramref name="work"/> in a unit of work and transaction of its own, saved and committed, on another thread.</summary>
     private async Task InOwnTransactionAsync(Func<TrackerTransaction, Task> work) => await InOwnTransactionAsync(async own =>
