@@ -6,7 +6,9 @@ public static class OnlineEvents
     /// <summary>Security event: a provider notification whose signature was missing, wrong or stale was refused.</summary>
     public static readonly EventId NotificationRejected = new(5101, "PaymentNotificationRejected");
 
-    /// <summary>Security event: a provider reported an amount other than the intent's.</summary>
+    /// <summary>
+    /// Security event: a provider reported an amount other than the intent's (recorded as paid) or one of zero or less (not applied).
+    /// </summary>
     public static readonly EventId AmountMismatch = new(5102, "PaymentNotificationAmountMismatch");
 
     public static readonly EventId IntentExpired = new(5103, "PaymentIntentExpired");

@@ -3,6 +3,7 @@ using Platform.BuildingBlocks.Audit;
 using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
+using Platform.Payment.Exceptions.Domain;
 using Platform.Payment.Online.Domain;
 using Platform.Payment.Online.Providers;
 
@@ -19,8 +20,8 @@ public enum SettlementOutcome
     /// <summary>No intent has that provider reference.</summary>
     UnknownIntent,
 
-    /// <summary>The provider reported an amount other than the intent's: nothing changed.</summary>
-    AmountMismatch,
+    /// <summary>The provider reported a paid amount of zero or less: nothing changed.</summary>
+    InvalidAmount,
 }
 
 /// <summary>
@@ -28,6 +29,12 @@ public enum SettlementOutcome
 /// locked for the transaction, so concurrent twins queue and the second finds the state already moved. The first
 /// success records the payment through <see cref="PaymentRecorder"/> (which raises PaymentReceived).
 /// </summary>
+/// <remarks>
+/// The provider is the authority on the money: a payment it reports with another amount than the intent asked is
+/// recorded with the amount paid, so the money the payer parted with is never left out of the book. An intent that
+/// named invoices gets its over- or under-payment from billing's allocation, like any payment naming invoices; a
+/// deposit intent gets the work item here, for the difference.
+/// </remarks>
 public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, AuditTrail audit, TimeProvider clock, ILogger<IntentSettlement> log)
 {
     public async Task<SettlementOutcome> ApplyAsync(string provider, string providerReference, WalletPaymentReport report, CancellationToken ct)
@@ -71,11 +78,12 @@ public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, Aud
             return SettlementOutcome.Applied;
         }
 
-        if (report.Amount is { } paid && paid != intent.Amount)
+        var paid = report.Amount ?? intent.Amount;
+        if (paid <= 0)
         {
-            log.LogWarning(OnlineEvents.AmountMismatch, "Provider {Provider} reported {Reference} paid with {Paid}, the intent asks {Amount}; not applied",
-                intent.Provider, intent.ProviderReference, paid, intent.Amount);
-            return SettlementOutcome.AmountMismatch;
+            log.LogWarning(OnlineEvents.AmountMismatch, "Provider {Provider} reported {Reference} paid with {Paid}; not applied",
+                intent.Provider, intent.ProviderReference, paid);
+            return SettlementOutcome.InvalidAmount;
         }
 
         var payment = new Payment.Domain.Payment
@@ -84,7 +92,7 @@ public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, Aud
             CustomerId = intent.CustomerId,
             Method = intent.Method,
             State = PaymentState.Received,
-            Amount = intent.Amount,
+            Amount = paid,
             Currency = intent.Currency,
             Reference = intent.ProviderReference,
             Collector = actor,
@@ -100,7 +108,20 @@ public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, Aud
         }
 
         recorder.Add(payment);
-        audit.Record(actor, "payment_intent.succeeded", intent.Id.ToString(), intent.CustomerId, new { PaymentId = payment.Id, intent.ProviderReference });
+        if (paid != intent.Amount)
+        {
+            log.LogWarning(OnlineEvents.AmountMismatch, "Provider {Provider} reported {Reference} paid with {Paid}, the intent asked {Amount}; recorded as paid",
+                intent.Provider, intent.ProviderReference, paid, intent.Amount);
+            if (intent.InvoiceIds.Count == 0)
+            {
+                var (kind, word) = paid > intent.Amount ? (WorkItemKind.OverPayment, "more") : (WorkItemKind.UnderPayment, "less");
+                db.Set<WorkItem>().Add(WorkItem.Open(kind, payment.Id, intent.CustomerId, Math.Abs(paid - intent.Amount), intent.Currency, now,
+                    $"wallet payment {intent.ProviderReference}: {Math.Abs(paid - intent.Amount)} {intent.Currency} {word} than the intent's {intent.Amount} was paid, and recorded as paid"));
+            }
+        }
+
+        audit.Record(actor, "payment_intent.succeeded", intent.Id.ToString(), intent.CustomerId,
+            new { PaymentId = payment.Id, intent.ProviderReference, Asked = intent.Amount, Paid = paid });
         return SettlementOutcome.Applied;
     }
 }

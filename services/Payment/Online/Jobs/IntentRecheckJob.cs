@@ -12,9 +12,9 @@ namespace Platform.Payment.Online.Jobs;
 /// Asks the provider about every intent still pending (or unknown to the provider) <see cref="OnlineOptions.RecheckAfter"/>
 /// after it was created, until it is final: a notification can be lost, and the provider is the authority. An intent
 /// past its expiry that the provider still reports unpaid is closed at the provider and expired. Every pass takes the
-/// intents asked about least recently, and each one left open is stamped <see cref="PaymentIntent.CheckedAt"/>: one the
-/// provider reports paid with another amount, or that cannot be asked (the provider fails, or is no longer configured),
-/// stays open and goes behind the others instead of holding the head of every batch.
+/// intents asked about least recently, and each one left open is stamped <see cref="PaymentIntent.CheckedAt"/>: one that
+/// cannot be asked (the provider fails, or is no longer configured) or that the provider reports paid with nothing stays
+/// open and goes behind the others instead of holding the head of every batch.
 /// </summary>
 public sealed class IntentRecheckJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OnlineOptions> options, ILogger<IntentRecheckJob> log)
     : ScheduledJob<PaymentDb>(scopes, clock, log)

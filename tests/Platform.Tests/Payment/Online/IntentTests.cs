@@ -8,6 +8,8 @@ using Platform.BuildingBlocks.Money;
 using Platform.Contracts.Events;
 using Platform.Contracts.Payment.V1;
 using Platform.Payment.Data;
+using WorkItem = Platform.Payment.Exceptions.Domain.WorkItem;
+using WorkItemKind = Platform.Payment.Exceptions.Domain.WorkItemKind;
 using Platform.Payment.Online.Jobs;
 using Platform.Payment.Online.Providers.Simulator;
 using Platform.ServiceDefaults.Auth;
@@ -120,14 +122,29 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
     }
 
     [Fact]
-    public async Task Notification_with_another_amount_is_not_applied()
+    public async Task Notification_with_another_amount_records_what_was_paid_with_a_work_item_for_the_difference()
     {
-        var intent = await CreateAsync(Id(), 50m);
+        var customer = Id();
+        var under = await CreateAsync(customer, 50m);
+        var over = await CreateAsync(customer, 20m);
+        var nothing = await CreateAsync(customer, 30m);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, await NotifyAsync(intent, Secret, host.Clock.GetUtcNow(), amount: 0.01m));
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(under, Secret, host.Clock.GetUtcNow(), amount: 49.5m));
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(over, Secret, host.Clock.GetUtcNow(), amount: 25m));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await NotifyAsync(nothing, Secret, host.Clock.GetUtcNow(), amount: 0m));
 
-        Assert.Equal(PaymentIntentState.Pending, (await GetAsync(intent.PaymentIntentId)).State);
-        Assert.Empty(await PaymentsAsync(intent.ProviderReference));
+        // The money the provider took is in the book, as much as it took.
+        Assert.Equal(PaymentIntentState.Succeeded, (await GetAsync(under.PaymentIntentId)).State);
+        Assert.Equal(49.5m, Assert.Single(await PaymentsAsync(under.ProviderReference)).Amount);
+        Assert.Equal(25m, Assert.Single(await PaymentsAsync(over.ProviderReference)).Amount);
+        Assert.Equal(PaymentIntentState.Pending, (await GetAsync(nothing.PaymentIntentId)).State);
+        Assert.Empty(await PaymentsAsync(nothing.ProviderReference));
+
+        var items = await host.Payment.QueryAsync<PaymentDb, List<WorkItem>>(db =>
+            db.Set<WorkItem>().AsNoTracking().Where(w => w.CustomerId == Guid.Parse(customer)).OrderBy(w => w.Amount).ToListAsync());
+        Assert.Collection(items,
+            w => Assert.Equal((WorkItemKind.UnderPayment, 0.5m), (w.Kind, w.Amount)),
+            w => Assert.Equal((WorkItemKind.OverPayment, 5m), (w.Kind, w.Amount)));
     }
 
     [Fact]
