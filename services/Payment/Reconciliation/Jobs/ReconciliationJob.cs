@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.BuildingBlocks.Scheduling;
 using Platform.Payment.Data;
+using Platform.Payment.Online.Domain;
 using Platform.Payment.Online.Providers;
 using Platform.Payment.Reconciliation.Application;
 using Platform.Payment.Reconciliation.Domain;
@@ -47,7 +48,8 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
 
     /// <summary>
     /// Imports each provider's statement of every day from <see cref="ReconciliationOptions.PullDays"/> back to <paramref name="yesterday"/>
-    /// that is not there yet (for a provider never pulled before, yesterday's only). A provider that fails is logged and
+    /// that is not there yet. For a provider with no statement yet, the days start with its first intent (so a first
+    /// pull that failed is made up as any other), or yesterday when it has none. A provider that fails is logged and
     /// asked again by the next run; the others and the reconciliation go on.
     /// </summary>
     private async Task PullAsync(IServiceProvider services, PaymentDb db, ReconciliationDesk desk, DateOnly yesterday, CancellationToken ct)
@@ -57,8 +59,11 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
             var prefix = provider.Name + " ";
             var first = await db.Set<Statement>().Where(s => s.Source == StatementSource.Gateway && s.Name.StartsWith(prefix))
                 .MinAsync(s => (DateOnly?)s.StatementDate, ct);
+            first ??= await db.Set<PaymentIntent>().Where(i => i.Provider == provider.Name).MinAsync(i => (DateTimeOffset?)i.CreatedAt, ct) is { } at
+                ? DateOnly.FromDateTime(at.ToOffset(options.Value.UtcOffset).DateTime)
+                : yesterday;
             var earliest = yesterday.AddDays(1 - Math.Max(1, options.Value.PullDays));
-            var from = first is { } f ? (f > earliest ? f : earliest) : yesterday;
+            var from = first > earliest ? first.Value : earliest;
             for (var day = from; day <= yesterday; day = day.AddDays(1))
             {
                 var name = $"{provider.Name} {day:yyyy-MM-dd}";
@@ -76,7 +81,7 @@ public sealed class ReconciliationJob(IServiceScopeFactory scopes, TimeProvider 
                 catch (Exception e) when (!ct.IsCancellationRequested) // a timeout too: the provider did not answer
                 {
                     db.ChangeTracker.Clear();
-                    log.LogWarning(e, "Pulling the {Provider} statement of {Day} failed; the next run asks again", provider.Name, day);
+                    log.LogWarning(e, "Pulling the {Provider} statement of {Day:yyyy-MM-dd} failed; the next run asks again", provider.Name, day);
                     break; // its later days wait too, so that they are imported in order
                 }
             }

@@ -40,6 +40,11 @@ public class OnlineHost : IAsyncLifetime
     /// <summary>Extra configuration of a derived fixture.</summary>
     protected virtual IDictionary<string, string?> Extra => new Dictionary<string, string?>();
 
+    /// <summary>Services a derived fixture adds or replaces.</summary>
+    protected virtual void AddServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var infra = await Infrastructure.SharedAsync();
@@ -68,6 +73,7 @@ public class OnlineHost : IAsyncLifetime
             s.AddSingleton<TimeProvider>(Clock);
             s.AddSingleton<ILoggerProvider>(Logs);
             s.AddHttpClient(SimulatorWallet.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Payment.Server.CreateHandler());
+            AddServices(s);
         });
         await Payment.StartedAsync();
     }
