@@ -16,18 +16,29 @@ namespace Platform.Payment.Checks.Application;
 /// its announcement is taken back (<c>PaymentReversed</c>, billing takes the deposit back) and it waits, with an
 /// unidentified-payer work item, for a person to match it to the right customer. A payment not received (a pending
 /// cheque) was never announced: it gets an <see cref="WorkItemKind.UnverifiedPayer"/> work item. A payer the customer
-/// service still cannot answer for waits for the next pass.
+/// service still cannot answer for waits; each pass takes the payments after the last one the pass before took (in id
+/// order, round to the oldest again), so payers the customer service keeps failing for never hold back the others.
 /// </summary>
 public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, PaymentRecorder recorder, AuditTrail audit, IOptions<ChecksOptions> options,
     TimeProvider clock)
 {
     public const string System = "system:payer-recheck";
 
-    /// <summary>One pass over the oldest unverified payments; answers how many it settled.</summary>
-    public async Task<int> RunAsync(CancellationToken ct)
+    /// <summary>
+    /// One pass over the unverified payments after <paramref name="after"/>, going on with the oldest when fewer follow;
+    /// answers how many it settled and where the next pass starts (null: with the oldest).
+    /// </summary>
+    public async Task<(int Settled, Guid? Next)> RunAsync(Guid? after, CancellationToken ct)
     {
-        var pending = await db.Payments.Where(p => p.PayerUnverified && p.CustomerId != null)
-            .OrderBy(p => p.Id).Take(options.Value.RecheckBatchSize).ToListAsync(ct);
+        var size = options.Value.RecheckBatchSize;
+        var unverified = db.Payments.Where(p => p.PayerUnverified && p.CustomerId != null);
+        var pending = await unverified.Where(p => after == null || p.Id.CompareTo(after.Value) > 0).OrderBy(p => p.Id).Take(size).ToListAsync(ct);
+        if (pending.Count < size && after is { } start)
+        {
+            pending.AddRange(await unverified.Where(p => p.Id.CompareTo(start) <= 0).OrderBy(p => p.Id).Take(size - pending.Count).ToListAsync(ct));
+        }
+
+        var next = pending.Count == size ? pending[^1].Id : (Guid?)null;
         var settled = 0;
         foreach (var group in pending.GroupBy(p => p.CustomerId!.Value))
         {
@@ -75,6 +86,6 @@ public sealed class PayerRecheck(PaymentDb db, PayerCheck payers, PaymentRecorde
         }
 
         await db.SaveChangesAsync(ct);
-        return settled;
+        return (settled, next);
     }
 }

@@ -5,7 +5,10 @@ using Platform.Payment.Data;
 
 namespace Platform.Payment.Checks.Jobs;
 
-/// <summary>Every <see cref="ChecksOptions.RecheckInterval"/>, on one replica: the payer re-check (<see cref="PayerRecheck"/>).</summary>
+/// <summary>
+/// Every <see cref="ChecksOptions.RecheckInterval"/>, on one replica: the payer re-check (<see cref="PayerRecheck"/>). The
+/// replica remembers where its last pass ended, and the next one it runs goes on from there.
+/// </summary>
 public sealed class PayerRecheckJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ChecksOptions> options, ILogger<PayerRecheckJob> log)
     : ScheduledJob<PaymentDb>(scopes, clock, log)
 {
@@ -13,6 +16,11 @@ public sealed class PayerRecheckJob(IServiceScopeFactory scopes, TimeProvider cl
 
     protected override TimeSpan Interval => options.Value.RecheckInterval;
 
-    protected override Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct) =>
-        services.GetRequiredService<PayerRecheck>().RunAsync(ct);
+    private Guid? resumeAfter;
+
+    protected override async Task<int> RunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    {
+        (var settled, resumeAfter) = await services.GetRequiredService<PayerRecheck>().RunAsync(resumeAfter, ct);
+        return settled;
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -45,10 +47,11 @@ public sealed class ChecksHost : IAsyncLifetime
             extra: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         Collections.PaymentSettings["ConnectionStrings:messaging"] = bus;
         Collections.PaymentSettings["Payment:Checks:RecheckEnabled"] = "false"; // the tests run the re-check themselves
+        Collections.PaymentSettings["Payment:Checks:RecheckBatchSize"] = "2"; // so that a few payments fill a pass
         Collections.PaymentServices.Add(s =>
         {
             s.AddHttpClient(nameof(Contracts.Customer.V1.Customers.CustomersClient))
-                .ConfigurePrimaryHttpMessageHandler(() => new Outage(() => CustomerServiceDown) { InnerHandler = Customer.Server.CreateHandler() });
+                .ConfigurePrimaryHttpMessageHandler(() => new CustomerOutage(this) { InnerHandler = Customer.Server.CreateHandler() });
             s.AddHttpClient(nameof(Invoices.InvoicesClient)).ConfigurePrimaryHttpMessageHandler(() => Collections.Commerce.Billing.Server.CreateHandler());
             s.AddHttpClient(nameof(Contracts.Billing.V1.Contracts.ContractsClient))
                 .ConfigurePrimaryHttpMessageHandler(() => new Outage(() => BillingContractsDown) { InnerHandler = Collections.Commerce.Billing.Server.CreateHandler() });
@@ -71,10 +74,37 @@ public sealed class ChecksHost : IAsyncLifetime
     /// <summary>While set, payment's calls to billing's Contracts API fail as if billing were down.</summary>
     public bool BillingContractsDown { get; set; }
 
+    /// <summary>Customers the customer service cannot answer for: payment's calls naming them fail, the others are answered.</summary>
+    public ConcurrentDictionary<Guid, bool> Unanswerable { get; } = new();
+
     private sealed class Outage(Func<bool> down) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             down() ? throw new HttpRequestException("the service is down") : base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The customer service down (<see cref="CustomerServiceDown"/>), or failing for the <see cref="Unanswerable"/> customers.</summary>
+    private sealed class CustomerOutage(ChecksHost host) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (host.CustomerServiceDown)
+            {
+                throw new HttpRequestException("the service is down");
+            }
+
+            if (!host.Unanswerable.IsEmpty && request.Content is { } content)
+            {
+                // The request message carries the customer id as text; reading it buffers the content for the call itself.
+                var body = await content.ReadAsByteArrayAsync(cancellationToken);
+                if (host.Unanswerable.Keys.Any(id => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(id.ToString())) >= 0))
+                {
+                    throw new HttpRequestException("the customer service fails for this customer");
+                }
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>A customer registered in the customer service (owned by <paramref name="owner"/>), once payment's view knows it.</summary>

@@ -121,6 +121,45 @@ public sealed class PayerCheckTests(ChecksHost host) : IClassFixture<ChecksHost>
         Assert.Equal(1, verified);
     }
 
+    [Fact]
+    public async Task The_recheck_reaches_payers_behind_ones_the_customer_service_keeps_failing_for()
+    {
+        var stuck = new[] { await host.RegisteredAsync(), await host.RegisteredAsync() };
+        var customer = await host.RegisteredAsync();
+        Guid[] everyone = [.. stuck, customer];
+        await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => db.Set<KnownCustomer>().Where(c => everyone.Contains(c.CustomerId)).ExecuteDeleteAsync());
+        foreach (var id in everyone)
+        {
+            host.Unanswerable[id] = true;
+        }
+
+        try
+        {
+            // Two payments the re-check cannot settle fill a pass (two payments a pass here), ahead of the third.
+            var payments = new List<Proto.Payment>();
+            foreach (var payer in everyone)
+            {
+                payments.Add(await host.Payments.RecordPaymentAsync(Cash(payer, 30m), Clerk));
+                await Task.Delay(2); // time-ordered ids: one millisecond apart at least
+            }
+
+            Assert.All(await Task.WhenAll(payments.Select(UnverifiedAsync)), Assert.True);
+            host.Unanswerable.TryRemove(customer, out _);
+
+            await RecheckAsync();
+            await RecheckAsync();
+            Assert.False(await UnverifiedAsync(payments[2]));
+            Assert.Equal(new[] { true, true }, await Task.WhenAll(payments.Take(2).Select(UnverifiedAsync)));
+        }
+        finally
+        {
+            host.Unanswerable.Clear();
+        }
+
+        await RecheckAsync();
+        Assert.Equal(0, await host.Collections.Payment.QueryAsync<PaymentDb, int>(db => db.Payments.CountAsync(p => p.PayerUnverified)));
+    }
+
     private async Task RecheckAsync() =>
         Assert.NotNull(await host.Collections.Payment.Services.GetRequiredService<Platform.Payment.Checks.Jobs.PayerRecheckJob>().RunOnceAsync(CancellationToken.None));
 
