@@ -68,6 +68,44 @@ public sealed class WatchTests(BillingHost host) : IClassFixture<BillingHost>
     }
 
     [Fact]
+    public async Task A_customer_whose_expiry_fails_is_left_to_the_next_round_and_the_others_expire()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var failing = await DepositAsync(30m, now.AddDays(-400)); // ordered first: its id is the older
+        var other = await DepositAsync(40m, now.AddDays(-400));
+        // The database refuses the failing customer's ledger entries (as a broken row or constraint would).
+        var refuse = $"""
+            CREATE FUNCTION refuse_entries_of_test_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.customer_id = '{failing}' THEN RAISE EXCEPTION 'entries of this customer are refused'; END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_entries_of_test_customer BEFORE INSERT ON ledger_entries
+              FOR EACH ROW EXECUTE FUNCTION refuse_entries_of_test_customer();
+            """; // a function body takes no parameters; the id is a Guid
+        await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(refuse));
+        try
+        {
+            Assert.Equal(1, await RunAsync(w => w.ExpireAsync(now, CancellationToken.None)));
+            Assert.Equal((30m, 0m), (await AvailableAsync(failing), await AvailableAsync(other)));
+            Assert.Empty(await EventsAsync<PrepaidExpired>(failing));
+        }
+        finally
+        {
+            await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync("""
+                DROP TRIGGER refuse_entries_of_test_customer ON ledger_entries;
+                DROP FUNCTION refuse_entries_of_test_customer();
+                """));
+        }
+
+        await RunAsync(w => w.ExpireAsync(now, CancellationToken.None));
+        Assert.Equal(0m, await AvailableAsync(failing));
+        Assert.Single(await EventsAsync<PrepaidExpired>(failing));
+        var check = await host.Ledger.CheckLedgerAsync(new CheckLedgerRequest { CustomerId = failing.ToString() }, Tokens.As(Roles.Service));
+        Assert.True(check.Sound, string.Join("\n", check.Violations));
+    }
+
+    [Fact]
     public async Task Expiry_reminders_fire_at_30_7_and_1_days_once_each()
     {
         var now = DateTimeOffset.UtcNow;
