@@ -24,23 +24,49 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
 
     /// <summary>
     /// Issues the draft invoice of every installment (drafted when the contract was signed) whose due date is within the
-    /// lead time; answers how many it issued.
+    /// lead time, a page at a time; answers how many it issued. One that fails is logged and tried again next round,
+    /// without holding back the others.
     /// </summary>
     public async Task<int> IssueInstallmentsAsync(DateTimeOffset now, CancellationToken ct)
     {
         var horizon = now.AddDays(options.Value.InstallmentLeadDays);
-        var due = await db.Set<Invoice>().AsNoTracking()
-            .Where(i => i.State == InvoiceState.Draft && i.InstallmentSequence > 0 && i.DueDate <= horizon)
-            .Where(i => db.Set<Contract>().Any(c => c.Id == i.ContractId && c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated))
-            .OrderBy(i => i.DueDate).Select(i => i.Id).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
-        foreach (var id in due)
+        var issued = 0;
+        (DateTimeOffset DueDate, Guid Id)? after = null;
+        while (true)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await invoices.IssueAsync(id, ct);
-            await tx.CommitAsync(ct);
-        }
+            var due = db.Set<Invoice>().AsNoTracking()
+                .Where(i => i.State == InvoiceState.Draft && i.InstallmentSequence > 0 && i.DueDate <= horizon)
+                .Where(i => db.Set<Contract>().Any(c => c.Id == i.ContractId && c.State == ContractState.Signed && c.Entitlement != EntitlementState.Terminated));
+            if (after is var (date, id))
+            {
+                due = due.Where(i => i.DueDate > date || (i.DueDate == date && i.Id.CompareTo(id) > 0));
+            }
 
-        return due.Count;
+            var page = await due.OrderBy(i => i.DueDate).ThenBy(i => i.Id).Select(i => new { i.Id, i.DueDate }).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
+            foreach (var invoice in page)
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                try
+                {
+                    await invoices.IssueAsync(invoice.Id, ct);
+                    await tx.CommitAsync(ct);
+                    issued++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await tx.RollbackAsync(ct);
+                    db.ChangeTracker.Clear();
+                    log.LogWarning(e, "Issuing installment invoice {InvoiceId} failed; the next round tries again", invoice.Id);
+                }
+            }
+
+            if (page.Count < options.Value.ScheduleBatchSize)
+            {
+                return issued;
+            }
+
+            after = (page[^1].DueDate, page[^1].Id);
+        }
     }
 
     /// <summary>

@@ -57,6 +57,22 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
         return await host.SignBothAsync(draft.ContractId);
     }
 
+    /// <summary>Two contracts of one installment each, due in 5 and 6 days.</summary>
+    private async Task<(Contract First, Contract Second)> TwoInstallmentContractsAsync(string customer)
+    {
+        var now = host.Clock.GetUtcNow();
+        return (await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(5))),
+            await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(6))));
+    }
+
+    /// <summary>One pass of the schedule reading one row at a time, at the current time.</summary>
+    private async Task OneAtATimeAsync(Func<ContractSchedule, DateTimeOffset, Task<int>> pass)
+    {
+        await using var scope = host.Billing.Services.CreateAsyncScope();
+        await pass(ActivatorUtilities.CreateInstance<ContractSchedule>(scope.ServiceProvider, Options.Create(new CommerceOptions { ScheduleBatchSize = 1 })),
+            host.Clock.GetUtcNow());
+    }
+
     [Fact]
     public async Task Installment_invoices_are_issued_within_the_lead_time_once_and_owed_in_the_ledger()
     {
@@ -125,11 +141,7 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
         await Eventually.Until(() => BalanceAsync(funded, null), a => a == amount, what: "the deposit");
 
         // A round reading one milestone at a time: the first contract's (signed first) waits for money, the other's is held.
-        await using (var scope = host.Billing.Services.CreateAsyncScope())
-        {
-            var schedule = ActivatorUtilities.CreateInstance<ContractSchedule>(scope.ServiceProvider, Options.Create(new CommerceOptions { ScheduleBatchSize = 1 }));
-            await schedule.HoldMilestonesAsync(host.Clock.GetUtcNow(), CancellationToken.None);
-        }
+        await OneAtATimeAsync((schedule, now) => schedule.HoldMilestonesAsync(now, CancellationToken.None));
 
         Assert.Equal(0, await HoldsAsync(waiting.ContractId));
         Assert.Equal(1, await HoldsAsync(started.ContractId));
@@ -141,8 +153,7 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
     {
         var customer = Id();
         var now = host.Clock.GetUtcNow();
-        var first = await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(5)));
-        var second = await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(6)));
+        var (first, second) = await TwoInstallmentContractsAsync(customer);
         await RunScheduleAsync(); // both installments issued
         var nearlyPaid = Assert.Single(await InvoicesAsync(customer, first.ContractId));
         var owed = nearlyPaid.Amount.ToDecimal() - 0.40m; // 100 bp of 0.40 rounds to nothing
@@ -151,14 +162,44 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
         await Eventually.Until(() => InvoicesAsync(customer, first.ContractId), i => i[0].AmountPaid.ToDecimal() == owed, what: "the part payment");
 
         host.Clock.Advance(TimeSpan.FromDays(6 + 11)); // both past their 10 grace days
-        await using (var scope = host.Billing.Services.CreateAsyncScope())
-        {
-            var schedule = ActivatorUtilities.CreateInstance<ContractSchedule>(scope.ServiceProvider, Options.Create(new CommerceOptions { ScheduleBatchSize = 1 }));
-            await schedule.ChargeLatePenaltiesAsync(host.Clock.GetUtcNow(), CancellationToken.None);
-        }
+        await OneAtATimeAsync((schedule, now) => schedule.ChargeLatePenaltiesAsync(now, CancellationToken.None));
 
         Assert.Single(await InvoicesAsync(customer, first.ContractId));
         Assert.Equal(2, (await InvoicesAsync(customer, second.ContractId)).Count); // the installment and its penalty
+    }
+
+    [Fact]
+    public async Task An_installment_invoice_that_fails_to_issue_does_not_keep_later_ones_from_being_issued()
+    {
+        var customer = Id();
+        var (failing, later) = await TwoInstallmentContractsAsync(customer);
+        var stuck = Assert.Single(await InvoicesAsync(customer, failing.ContractId));
+        // The database refuses to change the first contract's invoice (as a broken row or constraint would).
+        var refuse = $"""
+            CREATE FUNCTION refuse_test_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'this invoice is refused'; END $$;
+            CREATE TRIGGER refuse_test_invoice BEFORE UPDATE ON invoices
+              FOR EACH ROW WHEN (OLD.id = '{Guid.Parse(stuck.InvoiceId)}') EXECUTE FUNCTION refuse_test_invoice();
+            """; // DDL takes no parameters; the id is a Guid
+        await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(refuse));
+        try
+        {
+            // A round reading one invoice at a time: the first fails, the one after it is issued all the same.
+            await OneAtATimeAsync((schedule, now) => schedule.IssueInstallmentsAsync(now, CancellationToken.None));
+
+            Assert.Equal(InvoiceState.Draft, Assert.Single(await InvoicesAsync(customer, failing.ContractId)).State);
+            Assert.Equal(InvoiceState.Open, Assert.Single(await InvoicesAsync(customer, later.ContractId)).State);
+        }
+        finally
+        {
+            await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync("""
+                DROP TRIGGER refuse_test_invoice ON invoices;
+                DROP FUNCTION refuse_test_invoice();
+                """));
+        }
+
+        await RunScheduleAsync();
+        Assert.Equal(InvoiceState.Open, Assert.Single(await InvoicesAsync(customer, failing.ContractId)).State);
     }
 
     private Task<int> HoldsAsync(string contractId) =>
