@@ -161,11 +161,20 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
                 }
 
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
-                    $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
-                await invoices.IssueAsync(draft.Id, ct);
-                await tx.CommitAsync(ct);
-                charged++;
+                try
+                {
+                    var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
+                        $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
+                    await invoices.IssueAsync(draft.Id, ct);
+                    await tx.CommitAsync(ct);
+                    charged++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await tx.RollbackAsync(ct);
+                    db.ChangeTracker.Clear();
+                    log.LogWarning(e, "Charging the late penalty on invoice {InvoiceId} failed; the next round tries again", item.Invoice.Id);
+                }
             }
 
             if (page.Count < options.Value.ScheduleBatchSize)

@@ -65,6 +65,8 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
             await ContractAsync(customer, PaymentMode.Installments, now, ("only", 1m, now.AddDays(6))));
     }
 
+    private Task Sql(string sql) => host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(sql));
+
     /// <summary>One pass of the schedule reading one row at a time, at the current time.</summary>
     private async Task OneAtATimeAsync(Func<ContractSchedule, DateTimeOffset, Task<int>> pass)
     {
@@ -174,32 +176,38 @@ public sealed class ContractScheduleTests(CommerceHost host) : IClassFixture<Com
         var customer = Id();
         var (failing, later) = await TwoInstallmentContractsAsync(customer);
         var stuck = Assert.Single(await InvoicesAsync(customer, failing.ContractId));
-        // The database refuses to change the first contract's invoice (as a broken row or constraint would).
-        var refuse = $"""
-            CREATE FUNCTION refuse_test_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'this invoice is refused'; END $$;
-            CREATE TRIGGER refuse_test_invoice BEFORE UPDATE ON invoices
-              FOR EACH ROW WHEN (OLD.id = '{Guid.Parse(stuck.InvoiceId)}') EXECUTE FUNCTION refuse_test_invoice();
-            """; // DDL takes no parameters; the id is a Guid
-        await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(refuse));
-        try
+        // The database refuses to change the first contract's invoice.
+        await using (await DatabaseRefusal.CreateAsync(Sql, "invoices", "BEFORE UPDATE", $"OLD.id = '{Guid.Parse(stuck.InvoiceId)}'"))
         {
             // A round reading one invoice at a time: the first fails, the one after it is issued all the same.
             await OneAtATimeAsync((schedule, now) => schedule.IssueInstallmentsAsync(now, CancellationToken.None));
-
             Assert.Equal(InvoiceState.Draft, Assert.Single(await InvoicesAsync(customer, failing.ContractId)).State);
             Assert.Equal(InvoiceState.Open, Assert.Single(await InvoicesAsync(customer, later.ContractId)).State);
-        }
-        finally
-        {
-            await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync("""
-                DROP TRIGGER refuse_test_invoice ON invoices;
-                DROP FUNCTION refuse_test_invoice();
-                """));
         }
 
         await RunScheduleAsync();
         Assert.Equal(InvoiceState.Open, Assert.Single(await InvoicesAsync(customer, failing.ContractId)).State);
+    }
+
+    [Fact]
+    public async Task A_late_penalty_that_fails_to_be_charged_does_not_keep_later_ones_from_being_charged()
+    {
+        var customer = Id();
+        var (failing, later) = await TwoInstallmentContractsAsync(customer);
+        await RunScheduleAsync(); // both installments issued
+        var refused = Assert.Single(await InvoicesAsync(customer, failing.ContractId));
+
+        host.Clock.Advance(TimeSpan.FromDays(6 + 11)); // both past their 10 grace days
+        await using (await DatabaseRefusal.CreateAsync(Sql, "invoices", "BEFORE INSERT", $"NEW.penalty_for = '{Guid.Parse(refused.InvoiceId)}'"))
+        {
+            await OneAtATimeAsync((schedule, now) => schedule.ChargeLatePenaltiesAsync(now, CancellationToken.None));
+            Assert.Single(await InvoicesAsync(customer, failing.ContractId));
+            Assert.Equal(2, (await InvoicesAsync(customer, later.ContractId)).Count); // the installment and its penalty
+        }
+
+        await RunScheduleAsync();
+        Assert.Equal(2, (await InvoicesAsync(customer, failing.ContractId)).Count);
+        Assert.Equal(2, (await InvoicesAsync(customer, later.ContractId)).Count);
     }
 
     private Task<int> HoldsAsync(string contractId) =>

@@ -44,6 +44,8 @@ public sealed class WatchTests(BillingHost host) : IClassFixture<BillingHost>
             WHERE message_type = {typeof(TEvent).FullName} AND payload->>'customerId' = {customerId.ToString()} ORDER BY sequence
             """).ToListAsync())).Select(p => JsonDocument.Parse(p).RootElement).ToList();
 
+    private Task Sql(string sql) => host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(sql));
+
     private async Task<int> RunAsync(Func<PrepaidWatch, Task<int>> pass)
     {
         await using var scope = host.Billing.Services.CreateAsyncScope();
@@ -73,29 +75,12 @@ public sealed class WatchTests(BillingHost host) : IClassFixture<BillingHost>
         var now = DateTimeOffset.UtcNow;
         var failing = await DepositAsync(30m, now.AddDays(-400)); // ordered first: its id is the older
         var other = await DepositAsync(40m, now.AddDays(-400));
-        // The database refuses the failing customer's ledger entries (as a broken row or constraint would).
-        var refuse = $"""
-            CREATE FUNCTION refuse_entries_of_test_customer() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              IF NEW.customer_id = '{failing}' THEN RAISE EXCEPTION 'entries of this customer are refused'; END IF;
-              RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_entries_of_test_customer BEFORE INSERT ON ledger_entries
-              FOR EACH ROW EXECUTE FUNCTION refuse_entries_of_test_customer();
-            """; // a function body takes no parameters; the id is a Guid
-        await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync(refuse));
-        try
+        // The database refuses the failing customer's ledger entries.
+        await using (await DatabaseRefusal.CreateAsync(Sql, "ledger_entries", "BEFORE INSERT", $"NEW.customer_id = '{failing}'"))
         {
             Assert.Equal(1, await RunAsync(w => w.ExpireAsync(now, CancellationToken.None)));
             Assert.Equal((30m, 0m), (await AvailableAsync(failing), await AvailableAsync(other)));
             Assert.Empty(await EventsAsync<PrepaidExpired>(failing));
-        }
-        finally
-        {
-            await host.Billing.QueryAsync<BillingDb, int>(db => db.Database.ExecuteSqlRawAsync("""
-                DROP TRIGGER refuse_entries_of_test_customer ON ledger_entries;
-                DROP FUNCTION refuse_entries_of_test_customer();
-                """));
         }
 
         await RunAsync(w => w.ExpireAsync(now, CancellationToken.None));
