@@ -23,8 +23,22 @@ public static class MoneyExtensions
 /// <summary>Validation of amounts sent by callers.</summary>
 public static class MoneyValidation
 {
-    /// <summary>Money is kept with at most this many decimals (numeric(19,4)).</summary>
+    /// <summary>Money is kept in numeric(19,4): this many digits in all ...</summary>
+    public const int Precision = 19;
+
+    /// <summary>... of which this many decimals.</summary>
     public const int Scale = 4;
+
+    /// <summary>The largest amount numeric(19,4) keeps (15 digits before the point); a larger one fails to save.</summary>
+    public const decimal MaxAmount = 999_999_999_999_999.9999m;
+
+    /// <summary>
+    /// Records a violation naming <paramref name="field"/> when <paramref name="amount"/> has more than <see cref="Scale"/>
+    /// decimals (the column would round it) or is beyond <see cref="MaxAmount"/> either way (the column cannot keep it).
+    /// </summary>
+    public static Platform.ServiceDefaults.Errors.Validator RequireStorable(this Platform.ServiceDefaults.Errors.Validator check, decimal amount, string field) =>
+        check.Require(decimal.Round(amount, Scale) == amount, field, $"at most {Scale} decimals")
+            .Require(Math.Abs(amount) <= MaxAmount, field, $"must be at most {MaxAmount:0.####}");
 
     /// <summary>The currency an amount is in: its code, or the default when the caller left it empty.</summary>
     public static string CurrencyOf(Google.Type.Money? money) =>
@@ -52,7 +66,7 @@ public static class MoneyValidation
 
         var amount = money.ToDecimal();
         check.Require(amount > 0, field, "must be positive");
-        check.Require(decimal.Round(amount, Scale) == amount, field, $"at most {Scale} decimals");
+        check.RequireStorable(amount, field);
         return amount;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Platform.BuildingBlocks.Money;
 using Platform.Customer.Domain;
 
 namespace Platform.Customer.Data;
@@ -36,8 +37,8 @@ public static class ProfileModel
             e.Property(c => c.AcquisitionChannel).HasConversion<string>().HasMaxLength(30).HasDefaultValue(AcquisitionChannel.Unspecified);
             e.Property(c => c.Occupation).HasMaxLength(100);
             e.Property(c => c.DecisionProcessNotes).HasMaxLength(2000);
-            e.Property(c => c.BudgetMin).HasPrecision(19, 4);
-            e.Property(c => c.BudgetMax).HasPrecision(19, 4);
+            e.Property(c => c.BudgetMin).HasPrecision(MoneyValidation.Precision, MoneyValidation.Scale);
+            e.Property(c => c.BudgetMax).HasPrecision(MoneyValidation.Precision, MoneyValidation.Scale);
             e.Property(c => c.BudgetCurrency).HasMaxLength(3);
             e.Property(c => c.Address).HasColumnType("jsonb").HasConversion(
                 a => a == null ? null : JsonSerializer.Serialize(a, Json),

@@ -129,7 +129,9 @@ public static class ProfileChangesMapping
         var currency = money.CurrencyCode.Length == 0 ? MoneyExtensions.DefaultCurrency : money.CurrencyCode;
         check.Require(currency.Length == 3 && currency.All(char.IsAsciiLetterUpper), field, "currency_code must be an ISO 4217 code");
         check.Require(money.Nanos is > -1_000_000_000 and < 1_000_000_000 && (money.Units >= 0 && money.Nanos >= 0), field, "must be a non-negative amount");
-        return (money.ToDecimal(), currency);
+        var amount = money.ToDecimal();
+        check.RequireStorable(amount, field);
+        return (amount, currency);
     }
 
     private static T Enum<T>(int value, string field, Validator check) where T : struct, System.Enum

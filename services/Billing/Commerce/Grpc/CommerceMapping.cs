@@ -29,7 +29,7 @@ internal static class CommerceMapping
         var amount = money.ToDecimal();
         check.Require(money.CurrencyCode == currency, field, $"must be in {currency}")
             .Require(positive ? amount > 0 : amount >= 0, field, positive ? "must be positive" : "must not be negative")
-            .Require(decimal.Round(amount, 4) == amount, field, "has more than 4 decimal places");
+            .RequireStorable(amount, field);
         return amount;
     }
 

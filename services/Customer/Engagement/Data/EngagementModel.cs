@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.BuildingBlocks.Money;
 using Platform.Customer.Engagement.Domain;
 
 namespace Platform.Customer.Engagement.Data;
@@ -6,7 +7,7 @@ namespace Platform.Customer.Engagement.Data;
 /// <summary>The tables of what happens to a customer over time: lifecycle, grading, follow-ups, pipeline, loyalty, insight facts.</summary>
 public static class EngagementModel
 {
-    private const int Money = 19;
+    private const int Money = MoneyValidation.Precision;
 
     public static ModelBuilder AddEngagement(this ModelBuilder model)
     {
@@ -39,7 +40,7 @@ public static class EngagementModel
         {
             e.ToTable("payment_facts");
             e.HasKey(p => new { p.PaymentId, p.Generation });
-            e.Property(p => p.Amount).HasPrecision(Money, 4);
+            e.Property(p => p.Amount).HasPrecision(Money, MoneyValidation.Scale);
             e.Property(p => p.Currency).HasMaxLength(3);
             e.HasIndex(p => new { p.CustomerId, p.ReceivedAt });
             e.HasIndex(p => p.ReceivedAt);
@@ -48,14 +49,14 @@ public static class EngagementModel
         {
             e.ToTable("payment_reversals");
             e.HasKey(r => new { r.PaymentId, r.Generation });
-            e.Property(r => r.Amount).HasPrecision(Money, 4);
+            e.Property(r => r.Amount).HasPrecision(Money, MoneyValidation.Scale);
             e.Property(r => r.Reason).HasMaxLength(40);
         });
         model.Entity<RefundFact>(e =>
         {
             e.ToTable("refund_facts");
             e.HasKey(r => r.RefundId);
-            e.Property(r => r.Amount).HasPrecision(Money, 4);
+            e.Property(r => r.Amount).HasPrecision(Money, MoneyValidation.Scale);
             e.HasIndex(r => new { r.CustomerId, r.PaidAt });
             e.HasIndex(r => r.PaidAt);
         });
@@ -104,7 +105,7 @@ public static class EngagementModel
             e.HasKey(o => o.Id);
             e.Property(o => o.Title).HasMaxLength(200);
             e.Property(o => o.Stage).HasConversion<string>().HasMaxLength(30);
-            e.Property(o => o.Amount).HasPrecision(Money, 4);
+            e.Property(o => o.Amount).HasPrecision(Money, MoneyValidation.Scale);
             e.Property(o => o.Currency).HasMaxLength(3);
             e.Property(o => o.LostReason).HasMaxLength(500);
             e.Property(o => o.Version).IsRowVersion();

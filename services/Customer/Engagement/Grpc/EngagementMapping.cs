@@ -30,6 +30,7 @@ internal static class EngagementMapping
 
         var amount = money.ToDecimal();
         check.Require(amount >= 0 && money.Units >= 0 && money.Nanos >= 0, field, "must not be negative");
+        check.RequireStorable(amount, field);
         check.Require(money.CurrencyCode.Length is 0 or 3, field + ".currency_code", "must be an ISO 4217 code");
         return (amount, money.CurrencyCode.Length == 0 ? MoneyExtensions.DefaultCurrency : money.CurrencyCode.ToUpperInvariant());
     }

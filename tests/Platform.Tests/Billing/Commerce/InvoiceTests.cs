@@ -151,6 +151,25 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
     }
 
     [Fact]
+    public async Task An_invoice_amount_beyond_what_numeric_19_4_keeps_is_refused_naming_the_amount_and_nothing_is_stored()
+    {
+        var before = await host.CountsAsync();
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+        {
+            RequestId = Id(),
+            CustomerId = Id(),
+            Description = "maintenance",
+            Amount = new Google.Type.Money { CurrencyCode = "CNY", Units = 1_000_000_000_000_000 },
+            DueTime = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(3)),
+        }, Tokens.As(Roles.FinanceClerk)));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal(["amount"], e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field));
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
     public async Task Paid_invoice_cannot_be_voided_and_a_draft_cannot_be_written_off()
     {
         var customer = Id();

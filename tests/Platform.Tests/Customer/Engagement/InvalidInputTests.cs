@@ -69,6 +69,23 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
     }
 
     [Fact]
+    public async Task Opportunity_amounts_the_column_cannot_keep_are_refused_naming_the_amount()
+    {
+        var customer = (await services.RegisterAsync()).CustomerId;
+        // numeric(19,4): five decimals would be rounded, 10^15 does not fit.
+        Assert.Equal(["amount"], await RefusedFieldsAsync(async () => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customer, OwnerId = Guid.NewGuid().ToString(), Title = "site licence",
+            Amount = new Google.Type.Money { Units = 1, Nanos = 12_345, CurrencyCode = "CNY" },
+        }, Tokens.As(Roles.SalesRep))));
+        Assert.Equal(["amount"], await RefusedFieldsAsync(async () => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customer, OwnerId = Guid.NewGuid().ToString(), Title = "site licence",
+            Amount = new Google.Type.Money { Units = 1_000_000_000_000_000, CurrencyCode = "CNY" },
+        }, Tokens.As(Roles.SalesRep))));
+    }
+
+    [Fact]
     public async Task Loyalty_and_insight_input_is_checked_field_by_field()
     {
         var customer = await services.RegisterAsync();

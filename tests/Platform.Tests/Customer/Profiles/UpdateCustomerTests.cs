@@ -110,6 +110,23 @@ public sealed class UpdateCustomerTests(ProfileService service)
     }
 
     [Fact]
+    public async Task A_budget_the_column_cannot_keep_is_refused_naming_the_field_and_nothing_is_stored()
+    {
+        var read = await service.RegisterAsync("Qian Yu");
+        var before = await StateAsync(read.CustomerId);
+
+        // numeric(19,4): five decimals would be rounded, 10^15 does not fit.
+        var decimals = await InvalidFields(async () => await service.Customers.UpdateCustomerAsync(Update(read,
+            c => c.BudgetMin = new Google.Type.Money { CurrencyCode = "CNY", Units = 1, Nanos = 12_345 }, "budget_min"), Tokens.As(Roles.SalesRep)));
+        var huge = await InvalidFields(async () => await service.Customers.UpdateCustomerAsync(Update(read,
+            c => c.BudgetMax = new Google.Type.Money { CurrencyCode = "CNY", Units = 1_000_000_000_000_000 }, "budget_max"), Tokens.As(Roles.SalesRep)));
+
+        Assert.Equal(["customer.budget_min"], decimals);
+        Assert.Equal(["customer.budget_max"], huge);
+        Assert.Equal(before, await StateAsync(read.CustomerId));
+    }
+
+    [Fact]
     public async Task Individual_fields_on_an_organization_are_refused()
     {
         var read = await service.RegisterAsync("Acme Trading", kind: CustomerKind.Organization);

@@ -109,6 +109,20 @@ public sealed class RecordingIdempotencyAndValidationTests(RecordingHost host) :
     }
 
     [Fact]
+    public async Task An_amount_beyond_what_numeric_19_4_keeps_is_refused_naming_the_amount_and_nothing_is_stored()
+    {
+        var request = Cash(Id(), 100m);
+        request.Amount = new Google.Type.Money { CurrencyCode = "CNY", Units = 1_000_000_000_000_000 };
+        var before = await host.CountsAsync();
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => host.RecordAsync(request));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal(["amount"], Fields(e));
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
     public async Task Every_bad_field_is_named_at_once()
     {
         var request = new RecordPaymentRequest
