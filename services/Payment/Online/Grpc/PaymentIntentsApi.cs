@@ -7,6 +7,7 @@ using Platform.Contracts.Payment.V1;
 using Platform.Payment.Checks.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Online.Application;
+using Platform.Payment.Recording.Grpc;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Errors;
 using Domain = Platform.Payment.Online.Domain;
@@ -28,7 +29,7 @@ public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<Paymen
         var amount = check.RequirePositiveAmount(request.Amount, "amount", MoneyExtensions.DefaultCurrency);
         check.Require(request.Method is WalletMethod.Alipay or WalletMethod.WechatPay, "method", "must be alipay or wechat_pay");
         var contractId = check.OptionalGuid(request.ContractId, "contract_id");
-        var invoiceIds = request.InvoiceIds.Select((id, i) => check.RequireGuid(id, $"invoice_ids[{i}]")).ToList();
+        var invoiceIds = check.InvoiceIds(request.InvoiceIds); // as RecordPayment takes them: the paid intent is recorded with these
         check.RequireLength(request.Description, "description", 0, 128);
         check.ThrowIfInvalid();
         var method = request.Method == WalletMethod.Alipay ? PaymentMethod.Alipay : PaymentMethod.WechatPay;

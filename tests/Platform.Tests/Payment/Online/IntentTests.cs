@@ -191,6 +191,28 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
     }
 
     [Fact]
+    public async Task An_intent_naming_an_invoice_twice_or_more_invoices_than_a_payment_may_name_is_refused_naming_the_field_and_nothing_is_stored()
+    {
+        var customer = Id();
+        var invoice = Id();
+        Task<int> IntentsAsync() => host.Payment.QueryAsync<PaymentDb, int>(db => db.Set<Platform.Payment.Online.Domain.PaymentIntent>().CountAsync());
+        var before = await IntentsAsync();
+        Task<PaymentIntent> Create(IEnumerable<string> invoiceIds) => host.Intents.CreatePaymentIntentAsync(new CreatePaymentIntentRequest
+        {
+            RequestId = Id(), CustomerId = customer, Amount = 5m.ToMoney("CNY"), Method = WalletMethod.Alipay, InvoiceIds = { invoiceIds },
+        }, Tokens.As(Roles.FinanceClerk)).ResponseAsync;
+
+        // The payment the intent records names the same invoices: RecordPayment takes each once and at most 100.
+        var twice = await Assert.ThrowsAsync<RpcException>(() => Create([invoice, invoice]));
+        var many = await Assert.ThrowsAsync<RpcException>(() => Create(Enumerable.Range(0, 101).Select(_ => Id())));
+
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (twice.StatusCode, many.StatusCode));
+        Assert.Equal(["invoice_ids[1]"], Fields(twice));
+        Assert.Equal(["invoice_ids"], Fields(many));
+        Assert.Equal(before, await IntentsAsync());
+    }
+
+    [Fact]
     public async Task Create_is_idempotent_and_refuses_bad_input_naming_the_field()
     {
         var customer = Id();
