@@ -37,6 +37,22 @@ public sealed class Validator
     public Guid? OptionalGuid(string? value, string field) =>
         string.IsNullOrEmpty(value) ? null : RequireGuid(value, field);
 
+    /// <summary>
+    /// Reads an optional timestamp (null when absent); records a violation and answers null when it is not a valid
+    /// one (seconds outside 0001-01-01..9999-12-31 or nanos outside 0..999999999), which .NET could not even hold.
+    /// </summary>
+    public DateTimeOffset? OptionalTime(Google.Protobuf.WellKnownTypes.Timestamp? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var wellFormed = value.Seconds is >= -62135596800 and <= 253402300799 && value.Nanos is >= 0 and < 1_000_000_000;
+        Require(wellFormed, field, "is not a valid timestamp");
+        return wellFormed ? value.ToDateTimeOffset() : null;
+    }
+
     public void ThrowIfInvalid()
     {
         if (!IsValid)

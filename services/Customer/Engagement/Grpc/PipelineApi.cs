@@ -23,8 +23,9 @@ public sealed class PipelineApi(PipelineBook book, IdempotentRequests<CustomerDb
         check.RequireLength(request.Title?.Trim(), "title", 1, 200);
         var (amount, currency) = check.RequireMoney(request.Amount, "amount", required: true);
         check.Require(request.Probability is >= 0 and <= 100, "probability", "must be 0-100");
+        var expectedClose = check.OptionalTime(request.ExpectedCloseTime, "expected_close_time");
         check.ThrowIfInvalid();
-        var opening = new NewOpportunity(customer, owner, request.Title!.Trim(), amount, currency, request.ExpectedCloseTime?.ToDateTimeOffset(),
+        var opening = new NewOpportunity(customer, owner, request.Title!.Trim(), amount, currency, expectedClose,
             request.Probability == 0 ? null : request.Probability);
         return idempotent.ExecuteAsync(request.RequestId, request,
             async ct => (await book.OpenAsync(opening, ct)).ToProto([]), _ => [CustomersApi.CustomerSubject(customer)], context.CancellationToken);
@@ -48,9 +49,10 @@ public sealed class PipelineApi(PipelineBook book, IdempotentRequests<CustomerDb
 
         check.Require(request.Probability is >= 0 and <= 100, "probability", "must be 0-100");
         decimal? amount = request.Amount is null ? null : check.RequireMoney(request.Amount, "amount", required: false).Amount;
+        var expectedClose = check.OptionalTime(request.ExpectedCloseTime, "expected_close_time");
         check.ThrowIfInvalid();
         var move = new OpportunityMove((EngagementDomain.OpportunityStage)(int)request.ToStage, request.LostReason?.Trim(),
-            request.Probability == 0 ? null : request.Probability, amount, request.ExpectedCloseTime?.ToDateTimeOffset());
+            request.Probability == 0 ? null : request.Probability, amount, expectedClose);
         var by = context.CallerId();
         return idempotent.ExecuteAsync(request.RequestId, request, async ct =>
         {

@@ -134,15 +134,8 @@ public static class PaymentValidation
             return null;
         }
 
-        var wellFormed = value.Seconds is >= -62135596800 and <= 253402300799 && value.Nanos is >= 0 and < 1_000_000_000;
-        check.Require(wellFormed, field, "is not a valid timestamp");
-        if (!wellFormed)
-        {
-            return null;
-        }
-
-        var at = value.ToDateTimeOffset();
-        check.Require(at <= now + skew, field, "must not be in the future");
+        var at = check.OptionalTime(value, field);
+        check.Require(at is null || at <= now + skew, field, "must not be in the future");
         return at;
     }
 

@@ -86,6 +86,23 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_expected_close_time_that_is_not_a_valid_timestamp_is_refused_naming_the_field()
+    {
+        var customer = (await services.RegisterAsync()).CustomerId;
+        var beyondYear9999 = new Timestamp { Seconds = 300_000_000_000 };
+
+        Assert.Equal(["expected_close_time"], await RefusedFieldsAsync(async () => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), CustomerId = customer, OwnerId = Guid.NewGuid().ToString(), Title = "site licence",
+            Amount = new Google.Type.Money { Units = 1, CurrencyCode = "CNY" }, ExpectedCloseTime = beyondYear9999,
+        }, Tokens.As(Roles.SalesRep))));
+        Assert.Equal(["expected_close_time"], await RefusedFieldsAsync(async () => await services.Pipeline.MoveOpportunityAsync(new MoveOpportunityRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), OpportunityId = Guid.NewGuid().ToString(), ToStage = OpportunityStage.Proposal, ExpectedCloseTime = beyondYear9999,
+        }, Tokens.As(Roles.SalesRep))));
+    }
+
+    [Fact]
     public async Task Loyalty_and_insight_input_is_checked_field_by_field()
     {
         var customer = await services.RegisterAsync();
