@@ -53,6 +53,13 @@ public sealed class Validator
         return wellFormed ? value.ToDateTimeOffset() : null;
     }
 
+    /// <summary>Reads a required timestamp: records "is required" when absent, as <see cref="OptionalTime"/> when not valid.</summary>
+    public DateTimeOffset? RequireTime(Google.Protobuf.WellKnownTypes.Timestamp? value, string field)
+    {
+        Require(value is not null, field, "is required");
+        return OptionalTime(value, field);
+    }
+
     public void ThrowIfInvalid()
     {
         if (!IsValid)

@@ -107,7 +107,8 @@ internal static class LedgerMapping
             check.Require(leg.From != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.From), $"legs[{i}].from", "must be a ledger account");
             check.Require(leg.To != LedgerAccount.Unspecified && System.Enum.IsDefined(leg.To), $"legs[{i}].to", "must be a ledger account");
             var amount = check.RequirePositiveAmount(leg.Amount, $"legs[{i}].amount", currency);
-            parsed.Add(new DomainLedger.Leg((DomainLedger.LedgerAccount)leg.From, (DomainLedger.LedgerAccount)leg.To, amount, leg.LotExpireTime?.ToDateTimeOffset()));
+            parsed.Add(new DomainLedger.Leg((DomainLedger.LedgerAccount)leg.From, (DomainLedger.LedgerAccount)leg.To, amount,
+                check.OptionalTime(leg.LotExpireTime, $"legs[{i}].lot_expire_time")));
         }
 
         return (parsed, currency);

@@ -19,16 +19,15 @@ public sealed class StatementsApi(StatementDesk desk, IdempotentRequests<Billing
     {
         var check = new Validator();
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
-        check.Require(request.StartTime is not null, "start_time", "is required");
-        check.Require(request.EndTime is not null, "end_time", "is required");
-        if (request.StartTime is not null && request.EndTime is not null)
+        var (start, end) = (check.RequireTime(request.StartTime, "start_time"), check.RequireTime(request.EndTime, "end_time"));
+        if (start is not null && end is not null)
         {
-            var span = request.EndTime.ToDateTimeOffset() - request.StartTime.ToDateTimeOffset();
+            var span = end.Value - start.Value;
             check.Require(span > TimeSpan.Zero && span <= TimeSpan.FromDays(366), "end_time", "must be after start_time and at most a year after it");
         }
 
         check.ThrowIfInvalid();
-        var view = await desk.StatementAsync(customerId, request.StartTime!.ToDateTimeOffset(), request.EndTime!.ToDateTimeOffset(), context.CancellationToken);
+        var view = await desk.StatementAsync(customerId, start!.Value, end!.Value, context.CancellationToken);
         var statement = new Statement
         {
             CustomerId = customerId.ToString(),

@@ -49,8 +49,8 @@ public sealed class CatalogApi(CatalogService catalog, IdempotentRequests<Billin
     {
         var check = new Validator();
         check.RequestId(request.RequestId);
-        check.Require(request.EffectiveTime is not null, "effective_time", "is required")
-            .Require(request.Entries.Count > 0, "entries", "must list at least one price");
+        var effective = check.RequireTime(request.EffectiveTime, "effective_time");
+        check.Require(request.Entries.Count > 0, "entries", "must list at least one price");
         var entries = new List<(string, decimal)>();
         for (var i = 0; i < request.Entries.Count; i++)
         {
@@ -63,7 +63,7 @@ public sealed class CatalogApi(CatalogService catalog, IdempotentRequests<Billin
         check.ThrowIfInvalid();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct =>
         {
-            var scheduled = await catalog.ScheduleAsync(new PriceChange(request.EffectiveTime!.ToDateTimeOffset(), entries), ct);
+            var scheduled = await catalog.ScheduleAsync(new PriceChange(effective!.Value, entries), ct);
             var answer = ToProto(scheduled.List, await catalog.FeeItemsAsync(ct));
             answer.AffectedContractCount = scheduled.AffectedContracts;
             return answer;
@@ -73,7 +73,10 @@ public sealed class CatalogApi(CatalogService catalog, IdempotentRequests<Billin
     [AllowAnonymous]
     public override async Task<PublishedPriceList> GetPublishedPriceList(GetPublishedPriceListRequest request, ServerCallContext context)
     {
-        var published = await catalog.PublishedAsync(request.AsOf?.ToDateTimeOffset(), context.CancellationToken);
+        var check = new Validator();
+        var asOf = check.OptionalTime(request.AsOf, "as_of");
+        check.ThrowIfInvalid();
+        var published = await catalog.PublishedAsync(asOf, context.CancellationToken);
         var answer = new PublishedPriceList { Current = published.Current is null ? null : ToProto(published.Current, published.FeeItems) };
         answer.Upcoming.AddRange(published.Upcoming.Select(l => ToProto(l, published.FeeItems)));
         return answer;
@@ -88,8 +91,8 @@ public sealed class CatalogApi(CatalogService catalog, IdempotentRequests<Billin
         var customerId = check.OptionalGuid(request.CustomerId, "customer_id");
         var amountOff = request.AmountOff is null ? 0m : check.Amount(request.AmountOff, "amount_off", Currency, positive: true);
         check.Require((request.PercentOff > 0) != (request.AmountOff is not null), "percent_off", "give exactly one of percent_off and amount_off")
-            .Require(request.PercentOff is >= 0 and <= 100, "percent_off", "must be 1-100")
-            .Require(request.ValidUntil is not null, "valid_until", "is required");
+            .Require(request.PercentOff is >= 0 and <= 100, "percent_off", "must be 1-100");
+        var validUntil = check.RequireTime(request.ValidUntil, "valid_until");
         check.ThrowIfInvalid();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await catalog.CreateCouponAsync(new Domain.Coupon
         {
@@ -98,7 +101,7 @@ public sealed class CatalogApi(CatalogService catalog, IdempotentRequests<Billin
             CustomerId = customerId,
             PercentOff = request.PercentOff,
             AmountOff = amountOff,
-            ValidUntil = request.ValidUntil!.ToDateTimeOffset(),
+            ValidUntil = validUntil!.Value,
         }, ct)), context.CancellationToken);
     }
 

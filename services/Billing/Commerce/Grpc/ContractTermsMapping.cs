@@ -21,8 +21,7 @@ internal static class ContractTermsMapping
 
         if (paths.Contains("start_time"))
         {
-            check.Require(terms.StartTime is not null, "terms.start_time", "is required");
-            result.Start = terms.StartTime?.ToDateTimeOffset() ?? default;
+            result.Start = check.RequireTime(terms.StartTime, "terms.start_time") ?? default;
         }
 
         if (paths.Contains("payment"))
@@ -32,18 +31,20 @@ internal static class ContractTermsMapping
                 "terms.payment.mode", "must be prepaid, installments or milestones");
             result.PaymentMode = (Domain.PaymentMode)(int)mode;
             var steps = terms.Payment?.Steps ?? [];
+            DateTimeOffset? previousDue = null;
             for (var i = 0; i < steps.Count; i++)
             {
                 var s = steps[i];
+                var due = check.OptionalTime(s.DueTime, $"terms.payment.steps[{i}].due_time");
                 check.RequireLength(s.Name, $"terms.payment.steps[{i}].name", 1, 200)
                     .Require(mode != Proto.PaymentMode.Installments || s.DueTime is not null, $"terms.payment.steps[{i}].due_time", "is required for an installment")
-                    .Require(i == 0 || s.DueTime is null || steps[i - 1].DueTime is null || s.DueTime.ToDateTimeOffset() > steps[i - 1].DueTime.ToDateTimeOffset(),
-                        $"terms.payment.steps[{i}].due_time", "must come after the previous step's");
+                    .Require(due is null || previousDue is null || due > previousDue, $"terms.payment.steps[{i}].due_time", "must come after the previous step's");
+                previousDue = due;
                 result.PaymentSteps.Add(new Domain.PaymentStep
                 {
                     Sequence = i + 1,
                     Name = s.Name,
-                    DueDate = s.DueTime?.ToDateTimeOffset(),
+                    DueDate = due,
                     Amount = check.Amount(s.Amount, $"terms.payment.steps[{i}].amount", currency, positive: true),
                 });
             }

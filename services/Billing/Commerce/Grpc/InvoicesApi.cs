@@ -26,10 +26,10 @@ public sealed class InvoicesApi(InvoiceService invoices, IdempotentRequests<Bill
         var contractId = check.OptionalGuid(request.ContractId, "contract_id");
         check.RequireLength(request.Description, "description", 1, 500);
         var amount = check.Amount(request.Amount, "amount", options.Value.Currency, positive: true);
-        check.Require(request.DueTime is not null, "due_time", "is required");
+        var due = check.RequireTime(request.DueTime, "due_time");
         check.ThrowIfInvalid();
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await invoices.CreateAsync(
-            new NewInvoice(customerId, contractId, request.Description, amount, request.DueTime!.ToDateTimeOffset()), ct)), context.CancellationToken);
+            new NewInvoice(customerId, contractId, request.Description, amount, due!.Value), ct)), context.CancellationToken);
     }
 
     [Authorize(Roles = Finance)]

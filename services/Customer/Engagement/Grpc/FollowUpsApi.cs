@@ -54,10 +54,11 @@ public sealed class FollowUpsApi(FollowUpPlanner planner, IdempotentRequests<Cus
         check.Require(request.State == FollowUpTaskState.Unspecified || Enum.IsDefined(request.State), "state", "is not a task state");
         var size = PageToken.Size(request.PageSize, check);
         var after = PageToken.Decode(request.PageToken, check);
+        var dueBefore = check.OptionalTime(request.DueBefore, "due_before");
         check.ThrowIfInvalid();
         var filter = new TaskFilter(owner, customer,
             request.State == FollowUpTaskState.Unspecified ? null : (EngagementDomain.FollowUpTaskState)(int)request.State,
-            request.DueBefore?.ToDateTimeOffset());
+            dueBefore);
         var tasks = await planner.ListAsync(filter, after, size, context.CancellationToken);
         var response = new ListFollowUpTasksResponse();
         response.Tasks.AddRange(tasks.Take(size).Select(t => t.ToProto()));

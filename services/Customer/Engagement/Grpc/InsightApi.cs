@@ -53,14 +53,12 @@ public sealed class InsightApi(InsightReports reports) : Insight.InsightBase
 
     private static EngagementDomain.Period? RequirePeriod(Timestamp? start, Timestamp? end, Validator check)
     {
-        check.Require(start is not null, "period_start", "is required");
-        check.Require(end is not null, "period_end", "is required");
-        if (start is null || end is null)
+        if ((check.RequireTime(start, "period_start"), check.RequireTime(end, "period_end")) is not ({ } from, { } to))
         {
             return null;
         }
 
-        var period = new EngagementDomain.Period(start.ToDateTimeOffset(), end.ToDateTimeOffset());
+        var period = new EngagementDomain.Period(from, to);
         check.Require(period.End > period.Start && period.End - period.Start <= LongestPeriod, "period_end", "must be after period_start, at most 366 days later");
         return period;
     }

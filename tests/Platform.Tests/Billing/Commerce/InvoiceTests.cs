@@ -170,6 +170,42 @@ public sealed class InvoiceTests(CommerceHost host) : IClassFixture<CommerceHost
     }
 
     [Fact]
+    public async Task A_time_that_is_not_a_valid_timestamp_is_refused_naming_the_field_on_every_rpc_that_takes_one_and_nothing_is_stored()
+    {
+        var beyond = new Timestamp { Seconds = 253402300800 }; // 10000-01-01: no DateTimeOffset holds it
+        var soon = Timestamp.FromDateTimeOffset(host.Clock.GetUtcNow().AddDays(3));
+        var money = new Google.Type.Money { CurrencyCode = "CNY", Units = 10 };
+        var calls = new (string Field, Func<Task> Call)[]
+        {
+            ("due_time", async () => await host.Invoices.CreateInvoiceAsync(new CreateInvoiceRequest
+                { RequestId = Id(), CustomerId = Id(), Description = "maintenance", Amount = money, DueTime = beyond }, Tokens.As(Roles.FinanceClerk))),
+            ("effective_time", async () => await host.Catalog.SchedulePriceChangeAsync(new SchedulePriceChangeRequest
+                { RequestId = Id(), EffectiveTime = beyond, Entries = { new PriceEntry { FeeItemCode = "x", UnitPrice = money } } }, Tokens.As(Roles.Administrator))),
+            ("as_of", async () => await host.Catalog.GetPublishedPriceListAsync(new GetPublishedPriceListRequest { AsOf = beyond })),
+            ("valid_until", async () => await host.Catalog.CreateCouponAsync(new CreateCouponRequest
+                { RequestId = Id(), Code = "TIME-" + Id()[..8], PercentOff = 10, ValidUntil = beyond }, Tokens.As(Roles.Administrator))),
+            ("usage_time", async () => await new Platform.Contracts.Billing.V1.Consumption.ConsumptionClient(host.Billing.Channel).RecordUsageAsync(new RecordUsageRequest
+                { RequestId = Id(), ContractId = Id(), FeeItemCode = "x", Quantity = 1, UsageTime = beyond }, Tokens.As(Roles.FinanceClerk))),
+            ("end_time", async () => await new Statements.StatementsClient(host.Billing.Channel).GetStatementAsync(new GetStatementRequest
+                { CustomerId = Id(), StartTime = soon, EndTime = beyond }, Tokens.As(Roles.FinanceClerk))),
+            ("legs[0].lot_expire_time", async () => await host.Ledger.TransferAsync(new TransferRequest
+            {
+                TransferId = Id(), CustomerId = Id(), Code = "prepaid.deposited",
+                Legs = { new TransferLeg { From = LedgerAccount.PaymentsClearing, To = LedgerAccount.PrepaidCash, Amount = money, LotExpireTime = beyond } },
+            }, Tokens.As(Roles.Service))),
+        };
+        var before = await host.CountsAsync();
+
+        foreach (var (field, call) in calls)
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.Equal((StatusCode.InvalidArgument, field), (e.StatusCode, Assert.Single(e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field));
+        }
+
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
     public async Task Paid_invoice_cannot_be_voided_and_a_draft_cannot_be_written_off()
     {
         var customer = Id();

@@ -86,7 +86,7 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_expected_close_time_that_is_not_a_valid_timestamp_is_refused_naming_the_field()
+    public async Task A_time_that_is_not_a_valid_timestamp_is_refused_naming_the_field()
     {
         var customer = (await services.RegisterAsync()).CustomerId;
         var beyondYear9999 = new Timestamp { Seconds = 300_000_000_000 };
@@ -100,6 +100,14 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
         {
             RequestId = Guid.NewGuid().ToString(), OpportunityId = Guid.NewGuid().ToString(), ToStage = OpportunityStage.Proposal, ExpectedCloseTime = beyondYear9999,
         }, Tokens.As(Roles.SalesRep))));
+        Assert.Equal(["due_before"], await RefusedFieldsAsync(async () => await services.FollowUps.ListFollowUpTasksAsync(new ListFollowUpTasksRequest
+        {
+            CustomerId = customer, DueBefore = beyondYear9999,
+        }, Tokens.As(Roles.SalesRep))));
+        Assert.Equal(["period_end"], await RefusedFieldsAsync(async () => await services.Insight.GetCustomerInsightAsync(new GetCustomerInsightRequest
+        {
+            PeriodStart = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), PeriodEnd = beyondYear9999,
+        }, Tokens.As(Roles.SalesManager))));
     }
 
     [Fact]

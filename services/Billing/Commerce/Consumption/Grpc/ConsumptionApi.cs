@@ -26,10 +26,10 @@ public sealed class ConsumptionApi(UsageDesk usage, ChargeDesk charges, Idempote
         check.RequestId(request.RequestId);
         var contractId = check.RequireGuid(request.ContractId, "contract_id");
         check.Require(request.FeeItemCode.Length is > 0 and <= 64, "fee_item_code", "is required (1-64 characters)")
-            .Require(request.Quantity is > 0 and <= 100_000, "quantity", "must be 1-100000")
-            .Require(request.UsageTime is not null, "usage_time", "is required");
+            .Require(request.Quantity is > 0 and <= 100_000, "quantity", "must be 1-100000");
+        var usageTime = check.RequireTime(request.UsageTime, "usage_time");
         check.ThrowIfInvalid();
-        var record = new UsageRecord(contractId, request.FeeItemCode, request.Quantity, request.UsageTime!.ToDateTimeOffset(), request.RequestId);
+        var record = new UsageRecord(contractId, request.FeeItemCode, request.Quantity, usageTime!.Value, request.RequestId);
         return await idempotent.ExecuteAsync(request.RequestId, request, async ct => ToProto(await usage.RecordAsync(record, ct)), context.CancellationToken);
     }
 
