@@ -28,8 +28,7 @@ public sealed class PaymentIntentsApi(IntentDesk desk, IdempotentRequests<Paymen
         var customerId = check.RequireGuid(request.CustomerId, "customer_id");
         var amount = check.RequirePositiveAmount(request.Amount, "amount", MoneyExtensions.DefaultCurrency);
         check.Require(request.Method is WalletMethod.Alipay or WalletMethod.WechatPay, "method", "must be alipay or wechat_pay");
-        var contractId = check.OptionalGuid(request.ContractId, "contract_id");
-        var invoiceIds = check.InvoiceIds(request.InvoiceIds); // as RecordPayment takes them: the paid intent is recorded with these
+        var (contractId, invoiceIds) = check.PaymentTarget(request.ContractId, request.InvoiceIds); // as RecordPayment: the paid intent is recorded with these
         check.RequireLength(request.Description, "description", 0, 128);
         check.ThrowIfInvalid();
         var method = request.Method == WalletMethod.Alipay ? PaymentMethod.Alipay : PaymentMethod.WechatPay;

@@ -111,6 +111,18 @@ public static class PaymentValidation
     }
 
     /// <summary>Invoice ids: UUIDs, each once; violations name the element (<c>invoice_ids[2]</c>).</summary>
+    /// <summary>
+    /// What a payment pays: a contract's prepaid deposit (<c>contract_id</c>) or invoices (<c>invoice_ids</c>), not both;
+    /// neither is a deposit for the customer.
+    /// </summary>
+    public static (Guid? ContractId, IReadOnlyList<Guid> InvoiceIds) PaymentTarget(this Validator check, string contractId, IList<string> invoiceIds)
+    {
+        var contract = check.OptionalGuid(contractId, "contract_id");
+        var invoices = check.InvoiceIds(invoiceIds);
+        check.Require(contract is null || invoices.Count == 0, "invoice_ids", "give either contract_id (a prepaid deposit) or invoice_ids, not both");
+        return (contract, invoices);
+    }
+
     public static IReadOnlyList<Guid> InvoiceIds(this Validator check, IList<string> values, string field = "invoice_ids")
     {
         var ids = new List<Guid>();

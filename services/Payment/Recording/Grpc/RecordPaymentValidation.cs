@@ -23,9 +23,7 @@ public static class RecordPaymentValidation
         var reference = check.Optional(r.Reference, "reference", 128);
         var collector = check.Optional(r.Collector, "collector", 128) ?? caller;
         var receivedAt = check.PastTime(r.ReceiveTime, "receive_time", now, options.MaxClockSkew, required: false) ?? now;
-        var contractId = check.OptionalGuid(r.ContractId, "contract_id");
-        var invoiceIds = check.InvoiceIds(r.InvoiceIds);
-        check.Require(contractId is null || invoiceIds.Count == 0, "invoice_ids", "give either contract_id (a prepaid deposit) or invoice_ids, not both");
+        var (contractId, invoiceIds) = check.PaymentTarget(r.ContractId, r.InvoiceIds);
 
         string? failureReason = null;
         if (r.FailureReason.Length > 0)

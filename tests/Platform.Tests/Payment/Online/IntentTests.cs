@@ -191,24 +191,27 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
     }
 
     [Fact]
-    public async Task An_intent_naming_an_invoice_twice_or_more_invoices_than_a_payment_may_name_is_refused_naming_the_field_and_nothing_is_stored()
+    public async Task An_intent_naming_what_a_payment_may_not_name_is_refused_naming_the_field_and_nothing_is_stored()
     {
         var customer = Id();
         var invoice = Id();
         Task<int> IntentsAsync() => host.Payment.QueryAsync<PaymentDb, int>(db => db.Set<Platform.Payment.Online.Domain.PaymentIntent>().CountAsync());
         var before = await IntentsAsync();
-        Task<PaymentIntent> Create(IEnumerable<string> invoiceIds) => host.Intents.CreatePaymentIntentAsync(new CreatePaymentIntentRequest
+        Task<PaymentIntent> Create(IEnumerable<string> invoiceIds, string contractId = "") => host.Intents.CreatePaymentIntentAsync(new CreatePaymentIntentRequest
         {
-            RequestId = Id(), CustomerId = customer, Amount = 5m.ToMoney("CNY"), Method = WalletMethod.Alipay, InvoiceIds = { invoiceIds },
+            RequestId = Id(), CustomerId = customer, Amount = 5m.ToMoney("CNY"), Method = WalletMethod.Alipay, InvoiceIds = { invoiceIds }, ContractId = contractId,
         }, Tokens.As(Roles.FinanceClerk)).ResponseAsync;
 
-        // The payment the intent records names the same invoices: RecordPayment takes each once and at most 100.
+        // The payment the intent records names the same invoices and contract: RecordPayment takes each invoice once, at
+        // most 100, and a contract's deposit or invoices, not both.
         var twice = await Assert.ThrowsAsync<RpcException>(() => Create([invoice, invoice]));
         var many = await Assert.ThrowsAsync<RpcException>(() => Create(Enumerable.Range(0, 101).Select(_ => Id())));
+        var both = await Assert.ThrowsAsync<RpcException>(() => Create([invoice], Id()));
 
-        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (twice.StatusCode, many.StatusCode));
+        Assert.All([twice, many, both], e => Assert.Equal(StatusCode.InvalidArgument, e.StatusCode));
         Assert.Equal(["invoice_ids[1]"], Fields(twice));
         Assert.Equal(["invoice_ids"], Fields(many));
+        Assert.Equal(["invoice_ids"], Fields(both));
         Assert.Equal(before, await IntentsAsync());
     }
 
