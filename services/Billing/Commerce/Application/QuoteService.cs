@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Billing.Commerce.Domain;
 using Platform.Billing.Data;
+using Platform.BuildingBlocks.Money;
 using Platform.ServiceDefaults.Errors;
 
 namespace Platform.Billing.Commerce.Application;
@@ -70,10 +71,13 @@ public sealed class QuoteService(BillingDb db, CatalogService catalog, IOptions<
             check.Require(published.FeeItems.ContainsKey(code) && price is not null, $"{field}[{i}].fee_item_code", "is not a fee item of the published price list");
             if (published.FeeItems.TryGetValue(code, out var fee) && price is { } p)
             {
-                lines.Add(LineItem.Price(fee.Item, quantity, p, termMonths));
+                var line = LineItem.Price(fee.Item, quantity, p, termMonths);
+                check.Require(line.LineTotal <= MoneyValidation.MaxAmount, $"{field}[{i}].quantity", $"makes the line total more than {MoneyValidation.MaxAmount:0.####}");
+                lines.Add(line);
             }
         }
 
+        check.Require(lines.Sum(l => l.LineTotal) <= MoneyValidation.MaxAmount, field, $"total more than {MoneyValidation.MaxAmount:0.####}");
         check.ThrowIfInvalid();
         return lines;
     }

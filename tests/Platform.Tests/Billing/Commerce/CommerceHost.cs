@@ -91,7 +91,7 @@ public sealed class CommerceHost : IAsyncLifetime
     public static Google.Type.Money Cny(decimal amount) => amount.ToMoney("CNY");
 
     /// <summary>A product with a one-time setup fee (1000) and a monthly seat (100), priced at once; answers the codes.</summary>
-    public async Task<(string Setup, string Seat)> NewProductAsync()
+    public async Task<(string Setup, string Seat)> NewProductAsync(decimal seatPrice = 100m)
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
         var product = new CreateProductRequest { RequestId = Id(), Code = "crm-" + tag, Name = "CRM " + tag };
@@ -100,7 +100,7 @@ public sealed class CommerceHost : IAsyncLifetime
         await Catalog.CreateProductAsync(product, Tokens.As(Roles.Administrator));
         var prices = new SchedulePriceChangeRequest { RequestId = Id(), EffectiveTime = Timestamp.FromDateTimeOffset(Clock.GetUtcNow()) };
         prices.Entries.Add(new PriceEntry { FeeItemCode = $"crm-{tag}.setup", UnitPrice = Cny(1000m) });
-        prices.Entries.Add(new PriceEntry { FeeItemCode = $"crm-{tag}.seat", UnitPrice = Cny(100m) });
+        prices.Entries.Add(new PriceEntry { FeeItemCode = $"crm-{tag}.seat", UnitPrice = Cny(seatPrice) });
         await Catalog.SchedulePriceChangeAsync(prices, Tokens.As(Roles.Administrator));
         return ($"crm-{tag}.setup", $"crm-{tag}.seat");
     }

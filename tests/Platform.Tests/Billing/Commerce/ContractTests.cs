@@ -70,6 +70,19 @@ public sealed class ContractTests(CommerceHost host) : IClassFixture<CommerceHos
     }
 
     [Fact]
+    public async Task A_quote_whose_total_no_amount_can_hold_is_refused_naming_the_item_and_stores_nothing()
+    {
+        var (setup, seat) = await host.NewProductAsync(seatPrice: 100_000_000_000m); // a price an amount can hold
+        var before = await host.CountsAsync();
+
+        // 100,000 seats for 12 months: 1.2e20, beyond the 1e15 an amount can be.
+        var e = await Refused(async () => await host.QuoteAsync(Id(), 12, (setup, 1), (seat, 100_000)), StatusCode.InvalidArgument);
+
+        Assert.Equal(["items[1].quantity", "items"], Fields(e));
+        Assert.Equal(before, await host.CountsAsync());
+    }
+
+    [Fact]
     public async Task Contract_signed_by_both_parties_gets_a_number_raises_ContractSigned_and_drafts_its_installments()
     {
         var (setup, seat) = await host.NewProductAsync();
