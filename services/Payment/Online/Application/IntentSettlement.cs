@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.BuildingBlocks.Audit;
+using Platform.BuildingBlocks.Money;
 using Platform.Payment.Application;
 using Platform.Payment.Data;
 using Platform.Payment.Domain;
@@ -20,7 +21,7 @@ public enum SettlementOutcome
     /// <summary>No intent has that provider reference.</summary>
     UnknownIntent,
 
-    /// <summary>The provider reported a paid amount of zero or less: nothing changed.</summary>
+    /// <summary>The provider reported a paid amount of zero or less, or one the book cannot keep: nothing changed.</summary>
     InvalidAmount,
 }
 
@@ -79,9 +80,9 @@ public sealed class IntentSettlement(PaymentDb db, PaymentRecorder recorder, Aud
         }
 
         var paid = report.Amount ?? intent.Amount;
-        if (paid <= 0)
+        if (paid <= 0 || paid > MoneyValidation.MaxAmount || decimal.Round(paid, MoneyValidation.Scale) != paid)
         {
-            log.LogWarning(OnlineEvents.AmountMismatch, "Provider {Provider} reported {Reference} paid with {Paid}; not applied",
+            log.LogWarning(OnlineEvents.AmountMismatch, "Provider {Provider} reported {Reference} paid with {Paid}, not an amount the book keeps; not applied",
                 intent.Provider, intent.ProviderReference, paid);
             return SettlementOutcome.InvalidAmount;
         }

@@ -64,7 +64,7 @@ public static class SimulatorEndpoints
         return await settlement.ApplyAsync(SimulatorProvider.ProviderName, notification.Reference, report, ct) switch
         {
             SettlementOutcome.UnknownIntent => Results.NotFound(new { notification.Reference }),
-            SettlementOutcome.InvalidAmount => Results.UnprocessableEntity(new { error = "the paid amount is not positive" }),
+            SettlementOutcome.InvalidAmount => Results.UnprocessableEntity(new { error = "the paid amount is not a positive amount of at most 4 decimals" }),
             // Applied or a repeat: the provider stops resending either way.
             _ => Results.Ok(new { result = "success" }),
         };

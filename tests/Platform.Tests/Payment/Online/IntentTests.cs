@@ -132,6 +132,7 @@ public sealed class IntentTests(OnlineHost host) : IClassFixture<OnlineHost>
         Assert.Equal(HttpStatusCode.OK, await NotifyAsync(under, Secret, host.Clock.GetUtcNow(), amount: 49.5m));
         Assert.Equal(HttpStatusCode.OK, await NotifyAsync(over, Secret, host.Clock.GetUtcNow(), amount: 25m));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await NotifyAsync(nothing, Secret, host.Clock.GetUtcNow(), amount: 0m));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await NotifyAsync(nothing, Secret, host.Clock.GetUtcNow(), amount: 29.99999m));
 
         // The money the provider took is in the book, as much as it took.
         Assert.Equal(PaymentIntentState.Succeeded, (await GetAsync(under.PaymentIntentId)).State);
