@@ -13,8 +13,8 @@ namespace Platform.Payment.Online.Jobs;
 /// after it was created, until it is final: a notification can be lost, and the provider is the authority. An intent
 /// past its expiry that the provider still reports unpaid is closed at the provider and expired. Every pass takes the
 /// intents asked about least recently, and each one left open is stamped <see cref="PaymentIntent.CheckedAt"/>: one that
-/// cannot be asked (the provider fails, or is no longer configured) or that the provider reports paid with nothing stays
-/// open and goes behind the others instead of holding the head of every batch.
+/// cannot be asked (the provider fails, or is no longer configured) or that the provider reports paid with an amount
+/// the book cannot keep stays open and goes behind the others instead of holding the head of every batch.
 /// </summary>
 public sealed class IntentRecheckJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OnlineOptions> options, ILogger<IntentRecheckJob> log)
     : ScheduledJob<PaymentDb>(scopes, clock, log)
