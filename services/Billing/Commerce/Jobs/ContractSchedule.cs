@@ -45,19 +45,8 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
             var page = await due.OrderBy(i => i.DueDate).ThenBy(i => i.Id).Select(i => new { i.Id, i.DueDate }).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
             foreach (var invoice in page)
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                try
-                {
-                    await invoices.IssueAsync(invoice.Id, ct);
-                    await tx.CommitAsync(ct);
-                    issued++;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    await tx.RollbackAsync(ct);
-                    db.ChangeTracker.Clear();
-                    log.LogWarning(e, "Issuing installment invoice {InvoiceId} failed; the next round tries again", invoice.Id);
-                }
+                issued += await AloneAsync(() => invoices.IssueAsync(invoice.Id, ct),
+                    e => log.LogWarning(e, "Issuing installment invoice {InvoiceId} failed; the next round tries again", invoice.Id), ct) ? 1 : 0;
             }
 
             if (page.Count < options.Value.ScheduleBatchSize)
@@ -96,18 +85,12 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
             var page = await unheld.OrderBy(s => s.ContractId).ThenBy(s => s.Sequence).Take(options.Value.ScheduleBatchSize).ToListAsync(ct);
             foreach (var step in page.Where(s => !waiting.Contains(s.ContractId)))
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                try
+                held += await AloneAsync(async () =>
                 {
                     await accounts.EnsureOpenAsync(step.CustomerId, ct);
                     await release.HoldAsync(step.CustomerId, step.ContractId, step.Name, step.Amount, step.Currency, Actor, ct);
-                    await tx.CommitAsync(ct);
-                    held++;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
+                }, e =>
                 {
-                    await tx.RollbackAsync(ct);
-                    db.ChangeTracker.Clear();
                     waiting.Add(step.ContractId);
                     if (e is PreconditionFailedException { Reason: "INSUFFICIENT_BALANCE" })
                     {
@@ -117,7 +100,7 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
                     {
                         log.LogWarning(e, "Holding milestone {Milestone} of contract {ContractId} failed; the next round tries again", step.Name, step.ContractId);
                     }
-                }
+                }, ct) ? 1 : 0;
             }
 
             if (page.Count < options.Value.ScheduleBatchSize)
@@ -160,21 +143,12 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
                     continue;
                 }
 
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                try
+                charged += await AloneAsync(async () =>
                 {
                     var draft = await invoices.CreateAsync(new NewInvoice(item.Invoice.CustomerId, item.Invoice.ContractId,
                         $"late penalty on {item.Invoice.Number} ({item.PenaltyBasisPoints} bp of {item.Invoice.AmountDue:0.00})", penalty, now, PenaltyFor: item.Invoice.Id), ct);
                     await invoices.IssueAsync(draft.Id, ct);
-                    await tx.CommitAsync(ct);
-                    charged++;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    await tx.RollbackAsync(ct);
-                    db.ChangeTracker.Clear();
-                    log.LogWarning(e, "Charging the late penalty on invoice {InvoiceId} failed; the next round tries again", item.Invoice.Id);
-                }
+                }, e => log.LogWarning(e, "Charging the late penalty on invoice {InvoiceId} failed; the next round tries again", item.Invoice.Id), ct) ? 1 : 0;
             }
 
             if (page.Count < options.Value.ScheduleBatchSize)
@@ -183,6 +157,28 @@ public sealed class ContractSchedule(BillingDb db, InvoiceService invoices, Stag
             }
 
             after = (page[^1].Invoice.DueDate, page[^1].Invoice.Id);
+        }
+    }
+
+    /// <summary>
+    /// Does one row's <paramref name="work"/> in a transaction of its own. A failure is rolled back, handed to
+    /// <paramref name="failed"/> and answered false, so the round goes on with the next row.
+    /// </summary>
+    private async Task<bool> AloneAsync(Func<Task> work, Action<Exception> failed, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await work();
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            failed(e);
+            return false;
         }
     }
 }
