@@ -72,7 +72,7 @@ public sealed class InvalidInputTests(EngagementServices services) : IClassFixtu
     public async Task Opportunity_amounts_the_column_cannot_keep_are_refused_naming_the_amount()
     {
         var customer = (await services.RegisterAsync()).CustomerId;
-        // numeric(19,4): five decimals would be rounded, 10^15 does not fit.
+        // numeric(19,4): more than four decimals would be rounded, 10^15 does not fit.
         Assert.Equal(["amount"], await RefusedFieldsAsync(async () => await services.Pipeline.OpenOpportunityAsync(new OpenOpportunityRequest
         {
             RequestId = Guid.NewGuid().ToString(), CustomerId = customer, OwnerId = Guid.NewGuid().ToString(), Title = "site licence",

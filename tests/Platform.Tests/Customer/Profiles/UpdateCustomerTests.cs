@@ -115,7 +115,7 @@ public sealed class UpdateCustomerTests(ProfileService service)
         var read = await service.RegisterAsync("Qian Yu");
         var before = await StateAsync(read.CustomerId);
 
-        // numeric(19,4): five decimals would be rounded, 10^15 does not fit.
+        // numeric(19,4): more than four decimals would be rounded, 10^15 does not fit.
         var decimals = await InvalidFields(async () => await service.Customers.UpdateCustomerAsync(Update(read,
             c => c.BudgetMin = new Google.Type.Money { CurrencyCode = "CNY", Units = 1, Nanos = 12_345 }, "budget_min"), Tokens.As(Roles.SalesRep)));
         var huge = await InvalidFields(async () => await service.Customers.UpdateCustomerAsync(Update(read,
